@@ -1,0 +1,83 @@
+"""Core benchmarks: spec parse + build against Hydra and confection; cold start.
+
+(a) ``sgd(lr=0.1, momentum=0.9, scheduler=exponential(initial_lr=0.1, decay=0.9))`` parsed
+    and built by mlcore, versus Hydra's ``instantiate`` and confection's
+    ``registry.resolve`` building the same two classes from the equivalent config.
+(b) Cold start: a fresh interpreter doing ``import mlcore; mlcore.build('adam(lr=1e-3)')``
+    with every plugin installed, versus one doing ``import numpy``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+
+from _harness import median_time
+
+SPEC = "sgd(lr=0.1, momentum=0.9, scheduler=exponential(initial_lr=0.1, decay=0.9))"
+
+
+def _per_call(fn, n):
+    def loop():
+        for _ in range(n):
+            fn()
+    return median_time(loop, repeat=5) / n
+
+
+def workloads(quick: bool = False):
+    import mlcore
+
+    n = 200 if quick else 2000
+    reg = mlcore.registry()
+    sgd_path = reg.lookup("sgd", "optimizer").target_path
+    exp_path = reg.lookup("exponential", "scheduler").target_path
+    ours = _per_call(lambda: mlcore.build(SPEC), n)
+    try:
+        from hydra.utils import instantiate
+
+        cfg = {"_target_": sgd_path.replace(":", "."), "lr": 0.1, "momentum": 0.9,
+               "scheduler": {"_target_": exp_path.replace(":", "."), "initial_lr": 0.1, "decay": 0.9}}
+        assert type(instantiate(cfg)) is type(mlcore.build(SPEC))
+        hydra = _per_call(lambda: instantiate(cfg), max(n // 10, 20))
+        yield {"workload": "spec parse+build, 2 levels (vs Hydra)", "mlcore": ours,
+               "reference": "hydra.utils.instantiate", "ref": hydra, "target": 0.1}
+    except ImportError:
+        print("(hydra-core not installed: skipping the Hydra comparison)")
+    try:
+        import catalogue
+        import confection
+
+        sgd_cls, exp_cls = reg.get("sgd", "optimizer"), reg.get("exponential", "scheduler")
+
+        class Reg(confection.registry):
+            optimizers = catalogue.create("mlcore_bench", "optimizers", entry_points=False)
+            schedulers = catalogue.create("mlcore_bench", "schedulers", entry_points=False)
+
+        Reg.optimizers.register("sgd", func=lambda lr, momentum, scheduler: sgd_cls(lr=lr, momentum=momentum,
+                                                                                    scheduler=scheduler))
+        Reg.schedulers.register("exponential", func=lambda initial_lr, decay: exp_cls(initial_lr=initial_lr,
+                                                                                       decay=decay))
+        cfg = {"opt": {"@optimizers": "sgd", "lr": 0.1, "momentum": 0.9,
+                       "scheduler": {"@schedulers": "exponential", "initial_lr": 0.1, "decay": 0.9}}}
+        assert type(Reg.resolve(cfg)["opt"]) is sgd_cls
+        conf = _per_call(lambda: Reg.resolve(cfg), max(n // 10, 20))
+        yield {"workload": "spec parse+build, 2 levels (vs confection)", "mlcore": ours,
+               "reference": "confection registry.resolve", "ref": conf, "target": 1.0}
+    except ImportError:
+        print("(confection not installed: skipping the confection comparison)")
+
+    runs = 5 if quick else 15
+    cmd_np = [sys.executable, "-c", "import numpy"]
+    cmd_ml = [sys.executable, "-c", "import mlcore; mlcore.build('adam(lr=1e-3)')"]
+    t_np, t_ml = [], []
+    for _ in range(runs):  # interleaved so load changes hit both alike
+        for cmd, out in ((cmd_np, t_np), (cmd_ml, t_ml)):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True)
+            out.append(time.perf_counter() - t0)
+    overhead = statistics.median(t_ml) - statistics.median(t_np)
+    yield {"workload": "cold start: import mlcore + build adam", "mlcore": statistics.median(t_ml),
+           "reference": "python -c 'import numpy'", "ref": statistics.median(t_np),
+           "quality": f"overhead {overhead * 1e3:.1f} ms (target <= 30 ms)"}

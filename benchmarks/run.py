@@ -1,0 +1,58 @@
+"""Run every benchmark module and print mlcore's time beside the reference's.
+
+Usage: python benchmarks/run.py [--only core optim ...] [--quick]
+
+Each ``bench_<name>.py`` defines ``workloads(quick=False)`` yielding dicts with keys
+``workload``, ``mlcore`` (seconds), ``reference``, ``ref`` (seconds), optional
+``quality`` and ``target`` (the issue's maximum ratio). Ratios are measured in this
+process, one workload at a time, so machine load affects both sides alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pathlib
+import sys
+import traceback
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+
+def _fmt_time(s):
+    if s is None:
+        return "-"
+    return f"{s * 1e6:.1f} us" if s < 1e-3 else f"{s * 1e3:.2f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--only", nargs="*", help="benchmark module names without the bench_ prefix")
+    p.add_argument("--quick", action="store_true", help="smaller workloads (smoke run)")
+    args = p.parse_args(argv)
+    names = sorted(f.stem.removeprefix("bench_") for f in HERE.glob("bench_*.py"))
+    if args.only:
+        names = [n for n in names if n in args.only]
+    header = f"{'workload':58} {'mlcore':>10} {'reference':>34} {'ref':>10} {'ratio':>8} {'target':>7}  quality"
+    print(header)
+    print("-" * len(header))
+    failed = 0
+    for name in names:
+        try:
+            module = importlib.import_module(f"bench_{name}")
+            for row in module.workloads(quick=args.quick):
+                ratio = row["mlcore"] / row["ref"] if row.get("ref") else None
+                target = row.get("target")
+                mark = "" if ratio is None or target is None else (" ok" if ratio <= target else " MISS")
+                print(f"{row['workload'][:58]:58} {_fmt_time(row['mlcore']):>10} {row.get('reference', '-')[:34]:>34} "
+                      f"{_fmt_time(row.get('ref')):>10} {('%.2fx' % ratio) if ratio else '-':>8} "
+                      f"{('%.2gx' % target) if target else '-':>7}{mark}  {row.get('quality', '')}", flush=True)
+        except Exception:
+            failed += 1
+            print(f"[bench_{name} failed]\n{traceback.format_exc()}", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

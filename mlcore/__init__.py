@@ -1,0 +1,40 @@
+"""mlcore: a small core for plugin-based machine learning.
+
+Build any registered component from a safe spec string, save and load it, and find
+what is installed. The core holds no ML algorithm: families are separately installed
+plugins.
+
+>>> import mlcore
+>>> opt = mlcore.build("adam(lr=1e-3)")          # doctest: +SKIP
+>>> mlcore.to_spec(opt)                            # doctest: +SKIP
+'adam(lr=0.001)'
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import errors, interfaces, validation
+from ._build import build, spec_of, to_spec
+from ._io import load, save
+from ._registry import Registry, register, registry
+from ._spec import Spec, parse
+from .hookspecs import hookimpl
+
+__all__ = [
+    "__version__",
+    "build",
+    "to_spec",
+    "spec_of",
+    "parse",
+    "Spec",
+    "registry",
+    "Registry",
+    "register",
+    "hookimpl",
+    "save",
+    "load",
+    "errors",
+    "interfaces",
+    "validation",
+]

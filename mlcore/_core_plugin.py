@@ -1,0 +1,26 @@
+"""The core's own registration: the component kinds every family builds on.
+
+It uses the same hook as any plugin; the core registers kinds only, never components.
+"""
+
+from __future__ import annotations
+
+from .hookspecs import hookimpl
+
+CORE_KINDS = {
+    "layer": "mlcore.interfaces:Layer",
+    "optimizer": "mlcore.interfaces:Optimizer",
+    "scheduler": "mlcore.interfaces:Scheduler",
+    "initializer": "mlcore.interfaces:Initializer",
+    "loss": "mlcore.interfaces:Loss",
+    "agent": "mlcore.interfaces:Agent",
+    "kernel": "mlcore.interfaces:Kernel",
+    "estimator": "mlcore.interfaces:Estimator",
+    "env": "mlcore.interfaces:Env",
+}
+
+
+@hookimpl
+def mlcore_register(registry):
+    for kind, interface in CORE_KINDS.items():
+        registry.add_kind(kind, interface)

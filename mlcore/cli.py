@@ -1,0 +1,173 @@
+"""The ``mlcore`` command line: plugins, list, show, build, doctor, demo, new-plugin."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+__all__ = ["main"]
+
+
+def _registry():
+    from ._registry import registry
+
+    return registry()
+
+
+def cmd_plugins(args) -> int:
+    reg = _registry()
+    rows = [("plugin", "distribution", "version", "components", "status")]
+    for p in sorted(reg.plugins(), key=lambda p: p.name):
+        rows.append((p.name, p.distribution or "-", p.version or "-", str(p.n_components),
+                     f"FAILED: {p.error}" if p.error else "ok"))
+    _table(rows)
+    return 0
+
+
+def cmd_list(args) -> int:
+    reg = _registry()
+    kinds = [args.kind] if args.kind else reg.kinds()
+    if args.kind and args.kind not in reg.kinds():
+        print(f"unknown kind {args.kind!r}; known kinds: {', '.join(reg.kinds())}", file=sys.stderr)
+        return 2
+    for kind in kinds:
+        names = reg.names(kind, args.pattern)
+        if names or not args.pattern:
+            print(f"{kind} ({len(names)}): {' '.join(names)}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    info = _registry().info(args.name, args.kind)
+    print(f"{info['kind']} {info['name']}" + (f" (aliases: {', '.join(info['aliases'])})" if info["aliases"] else ""))
+    print(f"  provided by plugin {info['plugin']!r}, distribution {info['distribution'] or '-'} "
+          f"{info['version'] or ''}".rstrip())
+    print(f"  target: {info['target']}")
+    print(f"  signature: {info['signature']}")
+    if info["summary"]:
+        print(f"  {info['summary']}")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from ._build import build, to_spec
+
+    obj = build(args.spec, kind=args.kind)
+    print(to_spec(obj))
+    print(to_spec(obj, full=True))
+    return 0
+
+
+def cmd_doctor(args) -> int:
+    reg = _registry()
+    problems = 0
+    for err in reg.errors():
+        problems += 1
+        print(f"BROKEN plugin {err}")
+        if args.verbose:
+            print(err.traceback)
+    for kind, name, plugins in reg.conflicts():
+        problems += 1
+        print(f"CONFLICT {kind} {name!r} provided by {', '.join(plugins)} "
+              f"(pick with '{plugins[0]}/{name}' or MLCORE_DISABLE_PLUGINS)")
+    known = set(reg.kinds())
+    for entry in reg.entries():
+        if entry.kind not in known:
+            problems += 1
+            print(f"UNKNOWN KIND {entry.kind!r} used by {entry.name!r} from plugin {entry.plugin!r}")
+    n = len(reg.plugins())
+    if problems:
+        print(f"{problems} problem(s) found among {n} plugin(s)")
+        return 1
+    print(f"ok: {n} plugin(s), {len(reg.entries())} component(s), {len(known)} kind(s), no conflicts")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from ._registry import _import_target
+
+    reg = _registry()
+    parts = reg.demos()
+    if args.only:
+        parts = [p for p in parts if p[0] in args.only]
+    if not parts:
+        print("no demo parts: install some families (make demo installs them all)")
+        return 1
+    failures = 0
+    print(f"mlcore demo: {len(parts)} part(s) from {len({p[0] for p in parts})} plugin(s)\n")
+    for plugin, title, target in parts:
+        print(f"== [{plugin}] {title}")
+        t0 = time.perf_counter()
+        try:
+            _import_target(target)()
+        except Exception as exc:  # one failing part must not hide the others
+            failures += 1
+            print(f"   FAILED: {type(exc).__name__}: {exc}")
+        print(f"   ({time.perf_counter() - t0:.2f} s)\n")
+    errors = reg.errors()
+    for err in errors:
+        print(f"note: plugin failed to load: {err}")
+    return 1 if failures or errors else 0
+
+
+def cmd_new_plugin(args) -> int:
+    from ._template import new_plugin
+
+    path = new_plugin(args.name, kind=args.kind, directory=args.dir)
+    print(f"created {path}")
+    print(f"next: pip install -e {path} && pytest {path}")
+    return 0
+
+
+def _table(rows):
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="mlcore", description="mlcore: plugin-based machine learning from specs")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("plugins", help="installed plugins, versions, component counts, load errors").set_defaults(
+        fn=cmd_plugins)
+    s = sub.add_parser("list", help="registered names, by kind, optionally matching a glob")
+    s.add_argument("kind", nargs="?")
+    s.add_argument("pattern", nargs="?")
+    s.set_defaults(fn=cmd_list)
+    s = sub.add_parser("show", help="kind, provider, signature and summary of a component")
+    s.add_argument("name")
+    s.add_argument("--kind")
+    s.set_defaults(fn=cmd_show)
+    s = sub.add_parser("build", help="build a spec and print its canonical and full spec")
+    s.add_argument("spec")
+    s.add_argument("--kind")
+    s.set_defaults(fn=cmd_build)
+    s = sub.add_parser("doctor", help="report broken plugins and conflicts (exit 1 if any)")
+    s.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
+    s.set_defaults(fn=cmd_doctor)
+    s = sub.add_parser("demo", help="build components of every installed family and train a few")
+    s.add_argument("--only", nargs="*", help="plugin names to run")
+    s.set_defaults(fn=cmd_demo)
+    s = sub.add_parser("new-plugin", help="write a ready-to-install plugin package")
+    s.add_argument("name")
+    s.add_argument("--kind", default="layer")
+    s.add_argument("--dir", default=".")
+    s.set_defaults(fn=cmd_new_plugin)
+    return p
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``mlcore`` script; returns the exit code."""
+    from .errors import MlcoreError
+
+    args = _parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except MlcoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

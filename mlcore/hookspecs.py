@@ -1,0 +1,96 @@
+"""The pluggy hook specifications of mlcore.
+
+A plugin is a module (named by an entry point in the group ``mlcore.plugins``) that
+holds functions marked with :data:`mlcore.hookimpl`. mlcore calls hooks with keyword
+arguments only, so an implementation may accept any subset of the arguments listed
+here, and new arguments can be added later without breaking plugins.
+
+First-party families register through exactly these hooks.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+__all__ = ["hookspec", "hookimpl", "mlcore_register", "mlcore_component_built", "mlcore_demos"]
+
+PROJECT = "mlcore"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def mlcore_register(registry):
+    """Register a plugin's component kinds and components.
+
+    Called once per plugin when the registry first loads. Register components as
+    lazy ``"module:attr"`` strings so that listing names imports nothing heavy.
+
+    Parameters
+    ----------
+    registry : mlcore.Registry
+        Call ``registry.add(kind, name, target, aliases=())`` for each component and
+        ``registry.add_kind(kind, interface)`` for each new kind.
+
+    Example
+    -------
+    ::
+
+        from mlcore import hookimpl
+
+        @hookimpl
+        def mlcore_register(registry):
+            registry.add_kind("activation", "mlcore_nn.activations:Activation")
+            registry.add("activation", "relu", "mlcore_nn.activations:ReLU")
+            registry.add("optimizer", "lion", "mlcore_contrib_lion.lion:Lion")
+    """
+
+
+@hookspec
+def mlcore_component_built(component, spec, kind, name):
+    """Act on every component built from a spec (nested components included).
+
+    Called after the component's constructor returned, innermost first. Use it for
+    experiment tracking, logging or validation; the return value is ignored. An
+    exception raised here propagates to the caller of :func:`mlcore.build`.
+
+    Parameters
+    ----------
+    component : object
+        The new component.
+    spec : mlcore.Spec
+        The spec it was built from, as written (positional arguments not yet bound).
+    kind : str
+        Its kind (``"optimizer"``, ``"layer"``, ...).
+    name : str
+        Its registered name (aliases resolved).
+
+    Example
+    -------
+    ::
+
+        @hookimpl
+        def mlcore_component_built(component, spec):
+            print("built", spec)
+    """
+
+
+@hookspec
+def mlcore_demos():
+    """Return this plugin's parts of ``mlcore demo``.
+
+    Returns
+    -------
+    list of (title, target)
+        ``target`` is a ``"module:function"`` string; the function takes no
+        arguments, prints its results, and returns nothing. Keep each part short
+        (seconds) so ``mlcore demo`` stays quick.
+
+    Example
+    -------
+    ::
+
+        @hookimpl
+        def mlcore_demos():
+            return [("optimizers on a quadratic", "mlcore_optim._demo:run")]
+    """

@@ -1,0 +1,316 @@
+"""The interfaces every component kind implements.
+
+Each kind registered by the core has a base class here. Subclassing is the easy way to
+satisfy an interface (it brings ``repr`` as a spec, the save/load state protocol and,
+for estimators, scikit-learn compatibility); the registry only requires the methods.
+
+Conventions (ARCHITECTURE.md, section 3)
+----------------------------------------
+* Hyperparameters are constructor arguments stored verbatim under the same names.
+  Use plain classes or ``attrs.define(slots=False)``; slotted classes cannot carry the
+  state attributes below.
+* Learned state is set in ``fit`` (or on first ``forward``) and ends with ``_``.
+* Randomness only through a ``random_state`` argument.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+
+__all__ = [
+    "Component", "Layer", "Optimizer", "Scheduler", "Initializer", "Loss", "Agent",
+    "Kernel", "Estimator", "Env", "constructor_params",
+]
+
+
+def constructor_params(cls) -> list[inspect.Parameter]:
+    """The hyperparameters of ``cls``: its constructor's named parameters, in order."""
+    try:
+        sig = inspect.signature(cls)
+    except (TypeError, ValueError):
+        return []
+    return [p for p in sig.parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY, p.POSITIONAL_ONLY)]
+
+
+class Component:
+    """Base of every mlcore component: spec ``repr``, parameters and the state protocol.
+
+    ``get_params``/``set_params`` follow scikit-learn (nested ``a__b`` names reach the
+    hyperparameters of component-valued hyperparameters).
+
+    ``get_state()`` returns the learned state to save: by default every attribute whose
+    name ends with ``_`` (and does not start with one) plus the attributes named in the
+    class attribute ``_state_attrs``. Values may be arrays, scalars, strings, None,
+    lists, tuples, dicts and other components. ``set_state(state)`` puts it back.
+    Nested hyperparameter components (an optimizer's scheduler, a network's layers)
+    are saved by :func:`mlcore.save` through their own ``get_state``.
+    """
+
+    _state_attrs: tuple = ()
+
+    def get_state(self) -> dict:
+        state = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_")}
+        for k in self._state_attrs:
+            if hasattr(self, k):
+                state[k] = getattr(self, k)
+        return state
+
+    def set_state(self, state: dict) -> None:
+        for k, v in state.items():
+            setattr(self, k, v)
+
+    def get_params(self, deep: bool = True) -> dict:
+        """Hyperparameters by name (nested ``a__b`` keys for estimator-valued ones if ``deep``)."""
+        out = {}
+        for p in constructor_params(type(self)):
+            value = getattr(self, p.name)
+            if deep and hasattr(value, "get_params") and not isinstance(value, type):
+                out.update((f"{p.name}__{k}", v) for k, v in value.get_params().items())
+            out[p.name] = value
+        return out
+
+    def set_params(self, **params):
+        """Set hyperparameters (``a__b`` sets ``b`` on the component ``a``); returns self."""
+        from .errors import ComponentArgumentError
+
+        valid = {p.name for p in constructor_params(type(self))}
+        nested: dict[str, dict] = {}
+        for key, value in params.items():
+            head, sep, rest = key.partition("__")
+            if head not in valid:
+                import difflib
+
+                close = difflib.get_close_matches(head, sorted(valid), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ComponentArgumentError(
+                    f"{type(self).__name__} has no parameter {head!r}{hint} Valid: {', '.join(sorted(valid))}")
+            if sep:
+                nested.setdefault(head, {})[rest] = value
+            else:
+                setattr(self, key, value)
+        for head, sub in nested.items():
+            getattr(self, head).set_params(**sub)
+        return self
+
+    def __repr__(self) -> str:
+        from ._build import to_spec
+
+        try:
+            return to_spec(self)
+        except Exception:  # unregistered subclass or unprintable value: fall back
+            return object.__repr__(self)
+
+
+class Layer(Component, ABC):
+    """A differentiable layer.
+
+    ``forward(X)`` returns ``Y`` and remembers what ``backward`` needs;
+    ``backward(dY)`` returns ``dX`` and fills ``grads`` (same keys as ``params``).
+    Parameters are created on the first ``forward`` (or by ``initialize(input_shape)``).
+    Layers compute in the dtype they are given (float64 or float32).
+
+    Attributes
+    ----------
+    params, grads : dict of str -> ndarray
+        Learnable parameters and their gradients, same keys.
+    trainable : bool
+        False after ``freeze()``: an optimizer leaves the parameters alone.
+    training : bool
+        Training mode (dropout active, batch statistics) vs evaluation mode.
+    """
+
+    _state_attrs = ("params", "trainable", "training")
+
+    @property
+    def params(self) -> dict:
+        d = self.__dict__.get("params")
+        if d is None:
+            d = self.__dict__["params"] = {}
+        return d
+
+    @params.setter
+    def params(self, value):
+        self.__dict__["params"] = dict(value)
+
+    @property
+    def grads(self) -> dict:
+        d = self.__dict__.get("grads")
+        if d is None:
+            d = self.__dict__["grads"] = {}
+        return d
+
+    @grads.setter
+    def grads(self, value):
+        self.__dict__["grads"] = dict(value)
+
+    @property
+    def trainable(self) -> bool:
+        return self.__dict__.get("trainable", True)
+
+    @trainable.setter
+    def trainable(self, value):
+        self.__dict__["trainable"] = bool(value)
+
+    @property
+    def training(self) -> bool:
+        return self.__dict__.get("training", True)
+
+    @training.setter
+    def training(self, value):
+        self.__dict__["training"] = bool(value)
+
+    @abstractmethod
+    def forward(self, X):
+        """Compute the layer's output for input ``X``."""
+
+    @abstractmethod
+    def backward(self, dY):
+        """Given dLoss/dY for the last forward, fill ``grads`` and return dLoss/dX."""
+
+    def train(self, mode: bool = True):
+        """Switch to training mode (or evaluation mode with ``mode=False``); returns self."""
+        self.training = mode
+        return self
+
+    def eval(self):
+        """Switch to evaluation mode; returns self."""
+        return self.train(False)
+
+    def freeze(self):
+        """Stop parameter updates; returns self."""
+        self.trainable = False
+        return self
+
+    def unfreeze(self):
+        """Resume parameter updates; returns self."""
+        self.trainable = True
+        return self
+
+    def zero_grads(self):
+        """Set every gradient to zero."""
+        for k, g in self.grads.items():
+            g[...] = 0
+
+
+
+class Optimizer(Component, ABC):
+    """Updates parameters from their gradients.
+
+    ``step(params, grads)`` updates the arrays of the dict ``params`` in place, keeping
+    per-parameter state keyed by name, and advances ``n_steps`` once. Use one optimizer
+    instance per set of parameter names (clone it per layer).
+    """
+
+    @abstractmethod
+    def step(self, params: dict, grads: dict, cur_loss: float | None = None) -> None:
+        """Update ``params`` in place from ``grads``."""
+
+
+class Scheduler(Component, ABC):
+    """A learning-rate schedule: ``learning_rate(step, cur_loss=None)`` -> float."""
+
+    @abstractmethod
+    def learning_rate(self, step: int, cur_loss: float | None = None) -> float:
+        """The learning rate at optimisation step ``step`` (0-based)."""
+
+    def __call__(self, step: int, cur_loss: float | None = None) -> float:
+        return self.learning_rate(step, cur_loss)
+
+
+class Initializer(Component, ABC):
+    """Creates parameter arrays: ``init(shape, random_state=None)`` -> ndarray."""
+
+    @abstractmethod
+    def init(self, shape, random_state=None):
+        """A new array of ``shape``."""
+
+    def __call__(self, shape, random_state=None):
+        return self.init(shape, random_state)
+
+
+class Loss(Component, ABC):
+    """A loss: ``loss(y_true, y_pred)`` -> float and ``grad(y_true, y_pred)`` -> dL/dy_pred."""
+
+    @abstractmethod
+    def loss(self, y_true, y_pred) -> float:
+        """The loss value."""
+
+    @abstractmethod
+    def grad(self, y_true, y_pred):
+        """Gradient of :meth:`loss` with respect to ``y_pred`` (same shape)."""
+
+    def __call__(self, y_true, y_pred) -> float:
+        return self.loss(y_true, y_pred)
+
+
+class Kernel(Component, ABC):
+    """A positive semi-definite kernel: ``K(X, Y=None)`` -> Gram matrix ``(n_X, n_Y)``."""
+
+    @abstractmethod
+    def __call__(self, X, Y=None):
+        """Gram matrix between the rows of ``X`` and of ``Y`` (``Y=X`` when None)."""
+
+
+class Agent(Component, ABC):
+    """An acting and learning agent (reinforcement learning or bandits).
+
+    ``act(observation)`` returns an action. Families add their own ``update`` methods
+    (for example ``update(observation, action, reward, next_observation, terminated)``
+    for RL agents, ``update(action, reward, context=None)`` for bandit policies).
+    """
+
+    @abstractmethod
+    def act(self, observation=None):
+        """Choose an action."""
+
+
+class Env(Component, ABC):
+    """An environment following the Gymnasium API.
+
+    ``reset(seed=None, options=None)`` -> ``(observation, info)``;
+    ``step(action)`` -> ``(observation, reward, terminated, truncated, info)``.
+    """
+
+    @abstractmethod
+    def reset(self, seed=None, options=None):
+        """Start an episode."""
+
+    @abstractmethod
+    def step(self, action):
+        """Apply an action."""
+
+
+class Estimator(Component, ABC):
+    """A model with ``fit``; scikit-learn compatible without depending on it.
+
+    ``get_params``/``set_params`` come from the constructor signature (hyperparameters
+    are stored verbatim), so ``sklearn.base.clone``, ``Pipeline`` and ``GridSearchCV``
+    work when scikit-learn is installed. Set the class attribute ``_estimator_type`` to
+    ``"classifier"``, ``"regressor"``, ``"clusterer"``, ``"transformer"`` or
+    ``"density_estimator"`` to get the matching scikit-learn tags.
+    """
+
+    _estimator_type: str | None = None
+
+    @abstractmethod
+    def fit(self, X, y=None, **kwargs):
+        """Learn from data; returns self."""
+
+    def __sklearn_tags__(self):
+        from sklearn.utils import (ClassifierTags, RegressorTags, Tags, TargetTags,
+                                   TransformerTags)
+
+        kind = self._estimator_type
+        supervised = kind in ("classifier", "regressor")
+        return Tags(
+            estimator_type=kind,
+            target_tags=TargetTags(required=supervised),
+            transformer_tags=TransformerTags() if hasattr(self, "transform") else None,
+            classifier_tags=ClassifierTags() if kind == "classifier" else None,
+            regressor_tags=RegressorTags() if kind == "regressor" else None,
+        )
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return any(k.endswith("_") and not k.startswith("_") for k in vars(self))
