@@ -114,7 +114,11 @@ def cmd_demo(args) -> int:
 def cmd_new_plugin(args) -> int:
     from ._template import new_plugin
 
-    path = new_plugin(args.name, kind=args.kind, directory=args.dir)
+    try:
+        path = new_plugin(args.name, kind=args.kind, directory=args.dir)
+    except (ValueError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"created {path}")
     print(f"next: pip install -e {path} && pytest {path}")
     return 0
