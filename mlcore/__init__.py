@@ -16,10 +16,23 @@ __version__ = "0.1.0"
 
 from . import errors, interfaces, validation
 from ._build import build, spec_of, to_spec
-from ._io import load, save
 from ._registry import Registry, register, registry
 from ._spec import Spec, parse
 from .hookspecs import hookimpl
+
+
+def save(obj, path) -> str:
+    """Save a component (full spec and learned state) to one ``.npz`` file; see :func:`mlcore._io.save`."""
+    from ._io import save as _save
+
+    return _save(obj, path)
+
+
+def load(path):
+    """Load a component written by :func:`save`, without pickle; see :func:`mlcore._io.load`."""
+    from ._io import load as _load
+
+    return _load(path)
 
 __all__ = [
     "__version__",

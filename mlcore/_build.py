@@ -8,7 +8,6 @@ nested components innermost first, and calls the ``mlcore_component_built`` hook
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import math
 import typing
@@ -45,18 +44,21 @@ class _Signature:
 
 
 def _param_kinds(reg: Registry, target, names) -> dict[str, str | None]:
-    """Kind expected by each parameter: ``spec_kinds`` class attribute, else annotations."""
+    """Kind expected by each parameter: ``spec_kinds`` class attribute, else annotations.
+
+    Annotations are matched against the kinds' interfaces by qualified name, so no
+    interface module of another family is imported to build a component.
+    """
     explicit = dict(getattr(target, "spec_kinds", None) or {})
     try:
         hints = typing.get_type_hints(target.__init__ if isinstance(target, type) else target)
     except Exception:  # unresolvable string annotations: rely on spec_kinds only
         hints = {}
-    interfaces = {}
-    for kind in reg.kinds():
-        try:
-            interfaces[kind] = reg.interface(kind)
-        except Exception:
-            continue
+    by_path = {}
+    for kind, info in reg._kinds.items():
+        iface = info.interface
+        path = iface if isinstance(iface, str) else f"{iface.__module__}:{iface.__qualname__}"
+        by_path.setdefault(path, kind)
     out = {}
     for name in names:
         if name in explicit:
@@ -64,9 +66,9 @@ def _param_kinds(reg: Registry, target, names) -> dict[str, str | None]:
             continue
         kind = None
         for cls in _classes_in(hints.get(name)):
-            for k, iface in interfaces.items():
-                if isinstance(iface, type) and isinstance(cls, type) and issubclass(cls, iface):
-                    kind = k
+            for base in getattr(cls, "__mro__", ()):
+                kind = by_path.get(f"{base.__module__}:{base.__qualname__}")
+                if kind:
                     break
             if kind:
                 break
@@ -153,6 +155,8 @@ def _build_node(reg: Registry, node: Spec, kind: str | None):
         kwargs[p.name] = value
     for key, value in node.kwargs:
         if key not in sig.names and not sig.var_kw:
+            import difflib
+
             close = difflib.get_close_matches(key, sorted(sig.names), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise ComponentArgumentError(

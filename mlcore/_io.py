@@ -32,6 +32,13 @@ def _is_component(v) -> bool:
         and v is not None and registry().entry_for(v) is not None
 
 
+def _kind_of(obj) -> str | None:
+    from ._registry import registry
+
+    entry = registry().entry_for(obj)
+    return entry.kind if entry is not None else None
+
+
 def _collect(obj) -> dict:
     """State of ``obj`` and of the components among its hyperparameters."""
     state = obj.get_state() if hasattr(obj, "get_state") else {}
@@ -83,7 +90,7 @@ class _Encoder:
         if isinstance(v, dict):
             return {"__d__": [[self(k, where), self(x, f"{where}[{k!r}]")] for k, x in v.items()]}
         if _is_component(v):
-            return {"__c__": to_spec(v, full=True), "tree": self.tree(_collect(v), where)}
+            return {"__c__": to_spec(v, full=True), "kind": _kind_of(v), "tree": self.tree(_collect(v), where)}
         raise TypeError(f"cannot save {where} of type {type(v).__name__}: state values must be arrays, "
                         "numbers, strings, None, lists, tuples, dicts or registered components")
 
@@ -116,7 +123,7 @@ class _Decoder:
         if "__c__" in v:
             from ._build import build
 
-            obj = build(v["__c__"])
+            obj = build(v["__c__"], kind=v.get("kind"))
             _apply(obj, self.tree(v["tree"]))
             return obj
         raise FileFormatError(f"unexpected entry in the state tree: {sorted(v)}")
@@ -149,7 +156,7 @@ def save(obj, path) -> str:
         The path written.
     """
     enc = _Encoder()
-    manifest = {"format": FORMAT, "version": VERSION, "spec": to_spec(obj, full=True),
+    manifest = {"format": FORMAT, "version": VERSION, "spec": to_spec(obj, full=True), "kind": _kind_of(obj),
                 "tree": enc.tree(_collect(obj), type(obj).__name__)}
     path = os.fspath(path)
     with open(path, "wb") as fh:
@@ -188,7 +195,10 @@ def load(path):
         raise FileFormatError(f"{path} has format version {manifest.get('version')}; this mlcore reads {VERSION}")
     if not isinstance(manifest.get("spec"), str):
         raise FileFormatError(f"{path} has no spec")
-    obj = build(manifest["spec"])
+    kind = manifest.get("kind")
+    if kind is not None and not isinstance(kind, str):
+        raise FileFormatError(f"{path} has an invalid kind {kind!r}")
+    obj = build(manifest["spec"], kind=kind)
     dec = _Decoder(arrays)
     _apply(obj, dec.tree(manifest.get("tree")))
     return obj

@@ -9,11 +9,8 @@ resolving a name imports exactly the module that defines it.
 
 from __future__ import annotations
 
-import difflib
 import importlib
-import inspect
 import os
-import traceback
 
 import attrs
 import pluggy
@@ -125,14 +122,18 @@ class Registry:
     disabled : iterable of str, optional
         Plugin (entry-point) names or distribution names to skip. Defaults to the
         comma-separated environment variable ``MLCORE_DISABLE_PLUGINS``.
+    use_cache : bool
+        Reuse the cached list of entry points while ``sys.path`` is unchanged
+        (see :mod:`mlcore._discovery`).
 
     Notes
     -----
     Use :func:`mlcore.registry` for the process registry. Tests build their own.
     """
 
-    def __init__(self, autoload: bool = True, disabled=None):
+    def __init__(self, autoload: bool = True, disabled=None, use_cache: bool = True):
         self._autoload = autoload
+        self.use_cache = use_cache
         self._disabled_arg = None if disabled is None else set(disabled)
         self._loaded = False
         self._kinds: dict[str, KindInfo] = {}
@@ -168,18 +169,15 @@ class Registry:
         self._loaded = True
         if not self._autoload:
             return
-        from importlib.metadata import entry_points
+        from ._discovery import find_entry_points
 
         disabled = self.disabled
         seen = set()
-        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-            dist = getattr(ep, "dist", None)
-            dist_name = dist.metadata["Name"] if dist is not None else None
-            version = dist.version if dist is not None else None
-            if ep.name in disabled or (dist_name and dist_name in disabled) or ep.name in seen:
+        for ep in find_entry_points(use_cache=self.use_cache):
+            if ep.name in disabled or (ep.distribution and ep.distribution in disabled) or ep.name in seen:
                 continue
             seen.add(ep.name)
-            self.load_plugin(ep.name, ep.load, distribution=dist_name, version=version, module=ep.value)
+            self.load_plugin(ep.name, ep.load, distribution=ep.distribution, version=ep.version, module=ep.value)
 
     def load_plugin(self, name: str, loader, distribution=None, version=None, module=None):
         """Load one plugin: ``loader()`` returns the module (or object) with hookimpls.
@@ -225,6 +223,8 @@ class Registry:
                                 if e.plugin == name and e.alias_of is None)
 
     def _record_error(self, info: PluginInfo, exc: BaseException):
+        import traceback
+
         info.error = f"{type(exc).__name__}: {exc}"
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         self._errors.append(PluginError(info.name, info.distribution, info.version, exc, tb))
@@ -381,6 +381,8 @@ class Registry:
 
     def info(self, name: str, kind: str | None = None) -> dict:
         """Describe a component: kind, name, plugin, distribution, version, signature, summary."""
+        import inspect
+
         entry = self.lookup(name, kind)
         obj = entry.load()
         plugin = self._plugins.get(entry.plugin)
@@ -485,6 +487,8 @@ class Registry:
 
 def _suggest(name: str, pool: list[str], n: int = 5) -> list[str]:
     """Rank candidate names: prefix/substring matches, then edit-distance matches."""
+    import difflib
+
     low = name.lower()
     scored = {}
     for cand in pool:

@@ -398,6 +398,8 @@ class _Parser:
                 self.pos += 1
                 break
             key_start = self.pos
+            if not c:
+                self.unexpected("a dict key")
             if c in "'\"":
                 key = self.string()
             elif c.isdigit() or c in "+-":

@@ -9,14 +9,17 @@ import time
 __all__ = ["main"]
 
 
-def _registry():
+def _registry(fresh_scan: bool = False):
     from ._registry import registry
 
-    return registry()
+    reg = registry()
+    if fresh_scan:  # listing and diagnosing never trust the entry-point cache
+        reg.use_cache = False
+    return reg
 
 
 def cmd_plugins(args) -> int:
-    reg = _registry()
+    reg = _registry(fresh_scan=True)
     rows = [("plugin", "distribution", "version", "components", "status")]
     for p in sorted(reg.plugins(), key=lambda p: p.name):
         rows.append((p.name, p.distribution or "-", p.version or "-", str(p.n_components),
@@ -60,7 +63,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    reg = _registry()
+    reg = _registry(fresh_scan=True)
     problems = 0
     for err in reg.errors():
         problems += 1

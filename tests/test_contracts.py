@@ -23,7 +23,7 @@ def test_plugins_load_without_errors_or_conflicts():
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_component_conforms(case, tmp_path):
-    check_component(case.spec, example=case.example, tmp_path=tmp_path)
+    check_component(case.spec, example=case.example, tmp_path=tmp_path, kind=case.kind)
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

@@ -67,14 +67,19 @@ def _to_spec(obj, full=False):
     return _build.to_spec(obj, full=full)
 
 
+def _kind(obj):
+    entry = _registry().entry_for(obj)
+    return entry.kind if entry is not None else None
+
+
 def check_spec_round_trip(obj) -> None:
     """``build(to_spec(x))`` has the same ``to_spec`` as ``x``, minimal and full."""
+    kind = _kind(obj)
     for full in (False, True):
         text = _to_spec(obj, full)
-        again = _build.build(text)
+        again = _build.build(text, kind=kind)
         assert type(again) is type(obj), f"{text} built a {type(again).__name__}, not a {type(obj).__name__}"
         assert _to_spec(again, full) == text, f"spec round trip changed {text!r} into {_to_spec(again, full)!r}"
-    assert _build.build(_to_spec(obj, True)).__class__ is obj.__class__
 
 
 def assert_state_equal(a, b, where: str = "state") -> None:
@@ -167,14 +172,14 @@ def check_estimator_api(est, *fit_args, **fit_kwargs) -> None:
     assert type(c) is type(est) and _to_spec(c, True) == _to_spec(est, True)
 
 
-def _fresh(spec, random_state=None):
-    obj = _build.build(spec)
+def _fresh(spec, random_state=None, kind=None):
+    obj = _build.build(spec, kind=kind)
     if random_state is not None and _has_random_state(type(obj)):
-        obj = _build.build(spec, random_state=random_state)
+        obj = _build.build(spec, kind=kind, random_state=random_state)
     return obj
 
 
-def check_component(spec_or_obj, example: dict | None = None, tmp_path=None) -> None:
+def check_component(spec_or_obj, example: dict | None = None, tmp_path=None, kind: str | None = None) -> None:
     """Run every conformance check that applies to a component's kind.
 
     Parameters
@@ -185,10 +190,12 @@ def check_component(spec_or_obj, example: dict | None = None, tmp_path=None) -> 
         Inputs as returned by the class's ``conformance_example()``; looked up on the
         class when omitted. Keys: ``fit`` (tuple of fit arguments), ``input`` (array, or
         tuple of arguments), ``y_true``/``y_pred`` (losses), ``grad_rtol``/``grad_atol``.
+    kind : str, optional
+        The component's kind, needed when its name exists in several kinds.
     """
     if isinstance(spec_or_obj, str):
         spec = spec_or_obj
-        obj = _build.build(spec)
+        obj = _build.build(spec, kind=kind)
     else:
         obj = spec_or_obj
         spec = _to_spec(obj, True)
@@ -210,20 +217,20 @@ def check_component(spec_or_obj, example: dict | None = None, tmp_path=None) -> 
     X = example.get("input")
     if kind == "estimator" and "fit" in example:
         fit_args = tuple(example["fit"])
-        est = _fresh(spec, rs)
+        est = _fresh(spec, rs, kind)
         check_estimator_api(est, *fit_args)
         if rs is not None:
-            twin = _fresh(spec, rs).fit(*fit_args)
+            twin = _fresh(spec, rs, kind).fit(*fit_args)
             assert_state_equal(_io._collect(est), _io._collect(twin), "refit with the same random_state")
         loaded = check_save_load(est, tmp_path, fit_args[0])
         check_spec_round_trip(loaded)
     elif kind == "layer" and X is not None:
-        layer = _fresh(spec, rs)
+        layer = _fresh(spec, rs, kind)
         layer.forward(X if not isinstance(X, tuple) else list(X))
         if example.get("check_gradients", True):
             check_layer_gradients(layer, X, rtol=example.get("grad_rtol", 1e-5), atol=example.get("grad_atol", 1e-7))
         if rs is not None:
-            twin = _fresh(spec, rs)
+            twin = _fresh(spec, rs, kind)
             twin.forward(X if not isinstance(X, tuple) else list(X))
             assert_state_equal(layer.params, twin.params, "params with the same random_state")
         layer.eval()
@@ -234,7 +241,7 @@ def check_component(spec_or_obj, example: dict | None = None, tmp_path=None) -> 
         check_loss_gradients(obj, example["y_true"], example["y_pred"],
                              rtol=example.get("grad_rtol", 1e-5), atol=example.get("grad_atol", 1e-7))
     elif kind == "optimizer":
-        _check_optimizer(spec, tmp_path)
+        _check_optimizer(spec, tmp_path, kind)
     elif kind == "scheduler":
         lrs = [obj.learning_rate(t, 1.0) for t in range(50)]
         assert all(np.isfinite(lrs)), "learning rates must be finite"
@@ -254,7 +261,7 @@ def check_component(spec_or_obj, example: dict | None = None, tmp_path=None) -> 
         assert_state_equal(np.asarray(first), np.asarray(again), "call after load")
 
 
-def _check_optimizer(spec, tmp_path):
+def _check_optimizer(spec, tmp_path, kind="optimizer"):
     rng = np.random.default_rng(0)
     shapes = {"W": (4, 3), "b": (3,)}
     grads_seq = [{k: rng.standard_normal(s) for k, s in shapes.items()} for _ in range(6)]
@@ -268,9 +275,9 @@ def _check_optimizer(spec, tmp_path):
                 assert np.array_equal(g[k], saved[k]), "optimizer step must not modify the gradients"
         return params
 
-    full = _fresh(spec)
+    full = _fresh(spec, None, kind)
     p_full = run(full, {k: v.copy() for k, v in p0.items()}, grads_seq)
-    half = _fresh(spec)
+    half = _fresh(spec, None, kind)
     p_half = run(half, {k: v.copy() for k, v in p0.items()}, grads_seq[:3])
     resumed = check_save_load(half, tmp_path)
     p_res = run(resumed, p_half, grads_seq[3:])
