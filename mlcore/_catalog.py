@@ -31,6 +31,10 @@ FIRST_PARTY = {
     "mlcore-trees": {"estimator": "decision_tree random_forest gbdt"},
     "mlcore-ngram": {"estimator": "mle_ngram additive_ngram good_turing_ngram"},
     "mlcore-nonparametric": {"estimator": "knn kernel_regression gp_regression"},
+    "mlcore-bandits": {
+        "env": "bernoulli gaussian multinomial shortest_path contextual_bernoulli contextual_linear",
+        "agent": "epsilon_greedy ucb1 thompson_sampling linucb",
+    },
     "mlcore-factorization": {"estimator": "als nmf"},
     "mlcore-preprocessing": {
         "estimator": "standardizer one_hot_encoder feature_hasher tfidf huffman byte_pair_encoder vocabulary",

@@ -1,0 +1,22 @@
+"""mlcore-bandits: bandit environments, policies and a regret trainer.
+
+Registered components are built from specs (``mlcore.build("ucb1")``); the classes and
+the trainer functions are importable from here, loaded on first access.
+"""
+
+_EXPORTS = {
+    "BernoulliBandit": "envs", "GaussianBandit": "envs", "MultinomialBandit": "envs",
+    "ShortestPathBandit": "envs", "ContextualBernoulliBandit": "envs", "ContextualLinearBandit": "envs",
+    "EpsilonGreedy": "policies", "UCB1": "policies", "ThompsonSampling": "policies", "LinUCB": "policies",
+    "run_bandit": "trainer", "compare": "trainer", "plot_regret": "trainer", "BanditResults": "trainer",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

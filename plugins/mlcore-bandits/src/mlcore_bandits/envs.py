@@ -1,0 +1,345 @@
+"""Bandit environments with the Gymnasium API (kind ``env``).
+
+A bandit is a one-step environment: ``reset(seed)`` returns the first context, and
+``step(arm)`` returns ``(next_context, reward, False, False, info)`` where ``info`` holds
+the pulled arm's expected reward and its (pseudo-)regret against the best arm for the
+context it was pulled in. Contexts are ``None`` for context-free bandits and arrays of
+shape ``(n_features, n_arms)`` (one feature column per arm) for contextual ones.
+Every bandit also answers ``expected_rewards(context)`` and ``oracle_payoff(context)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlcore.errors import ComponentArgumentError
+from mlcore.interfaces import Env
+from mlcore.validation import check_random_state, check_scalar
+
+__all__ = [
+    "BanditEnv", "BernoulliBandit", "GaussianBandit", "MultinomialBandit", "ShortestPathBandit",
+    "ContextualBernoulliBandit", "ContextualLinearBandit",
+]
+
+
+def _probabilities(values, name):
+    p = np.asarray(values, dtype=float)
+    if p.ndim != 1 or p.size == 0 or not np.all((p >= 0) & (p <= 1)):
+        raise ComponentArgumentError(f"{name} must be a non-empty list of probabilities in [0, 1], got {values!r}")
+    return p
+
+
+class BanditEnv(Env):
+    """Base of the bandit environments: seeding, arm checks, oracle and regret info.
+
+    Subclasses implement ``_expected(context)`` (expected reward of every arm),
+    ``_pull(arm, context)`` (a random reward) and, when contextual, ``_context()``.
+    """
+
+    contextual = False
+
+    @property
+    def n_arms(self) -> int:
+        """Number of arms."""
+        return len(self._ev)
+
+    def reset(self, seed=None, options=None):
+        """Reseed (``seed`` or the constructor's ``random_state``) and draw the first context."""
+        self._rng = check_random_state(self.random_state if seed is None else seed)
+        self.n_steps_ = 0
+        self._current = self._context()
+        return self._current, {}
+
+    def _ensure_reset(self):
+        if not hasattr(self, "_rng"):
+            self.reset()
+
+    def context(self):
+        """The current context (``None`` for context-free bandits)."""
+        self._ensure_reset()
+        return self._current
+
+    def step(self, action):
+        """Pull ``action``; returns ``(next_context, reward, False, False, info)``."""
+        self._ensure_reset()
+        arm = int(action)
+        evs, best, best_arm = self._oracle(self._current)
+        if arm != action or not 0 <= arm < len(evs):
+            raise ValueError(f"arm must be an integer in [0, {len(evs) - 1}], got {action!r}")
+        reward = float(self._pull(arm, self._current))
+        ev = float(evs[arm])
+        info = {"expected_reward": ev, "regret": best - ev, "optimal_arm": best_arm}
+        self.n_steps_ += 1
+        self._current = self._context()
+        return self._current, reward, False, False, info
+
+    def _oracle(self, context):
+        if context is None:  # context-free: the same every step, computed once
+            cached = self.__dict__.get("_oracle_cache")
+            if cached is None:
+                evs = self._expected(None)
+                cached = self._oracle_cache = (evs, float(evs.max()), int(np.argmax(evs)))
+            return cached
+        evs = self._expected(context)
+        return evs, float(evs.max()), int(np.argmax(evs))
+
+    def expected_rewards(self, context=None) -> np.ndarray:
+        """Expected reward of every arm (in ``context``, or the current one)."""
+        self._ensure_reset()
+        return self._expected(self._current if context is None else np.asarray(context))
+
+    def oracle_payoff(self, context=None):
+        """``(best expected reward, best arm)`` in ``context`` (or the current context)."""
+        evs = self.expected_rewards(context)
+        best = int(np.argmax(evs))
+        return float(evs[best]), best
+
+    def _context(self):
+        return None
+
+    def get_state(self):
+        state = super().get_state()
+        state["n_steps_"] = getattr(self, "n_steps_", 0)
+        if hasattr(self, "_rng"):
+            state["rng_state_"] = self._rng.bit_generator.state
+            state["context_"] = self._current
+        return state
+
+    def set_state(self, state):
+        state = dict(state)
+        rng_state, context = state.pop("rng_state_", None), state.pop("context_", None)
+        super().set_state(state)
+        if rng_state is not None:
+            self._rng = np.random.default_rng()
+            self._rng.bit_generator.state = rng_state
+            self._current = context
+
+
+class BernoulliBandit(BanditEnv):
+    """Arm ``k`` pays 1 with probability ``payoff_probs[k]``, else 0.
+
+    Example
+    -------
+    >>> import mlcore
+    >>> env = mlcore.build("bernoulli(payoff_probs=[0.1, 0.9], random_state=0)")
+    >>> env.oracle_payoff()
+    (0.9, 1)
+    """
+
+    def __init__(self, payoff_probs=(0.1, 0.5, 0.9), random_state=None):
+        _probabilities(payoff_probs, "payoff_probs")
+        self.payoff_probs = payoff_probs
+        self.random_state = random_state
+        self._ev = np.asarray(payoff_probs, dtype=float)
+
+    def _expected(self, context):
+        return self._ev
+
+    def _pull(self, arm, context):
+        return float(self._rng.random() < self._ev[arm])
+
+
+class GaussianBandit(BanditEnv):
+    """Arm ``k`` pays ``N(means[k], stds[k]**2)`` with probability ``payoff_probs[k]``, else 0.
+
+    The expected reward of arm ``k`` is ``payoff_probs[k] * means[k]``.
+    """
+
+    def __init__(self, means=(0.0, 0.5, 1.0), stds=(1.0, 1.0, 1.0), payoff_probs=None, random_state=None):
+        m, s = np.asarray(means, dtype=float), np.asarray(stds, dtype=float)
+        if m.ndim != 1 or m.size == 0 or s.shape != m.shape or np.any(s < 0):
+            raise ComponentArgumentError("means and stds must be equally long lists, stds non-negative; "
+                                         f"got means={means!r}, stds={stds!r}")
+        if payoff_probs is not None and _probabilities(payoff_probs, "payoff_probs").shape != m.shape:
+            raise ComponentArgumentError("payoff_probs must have one probability per arm")
+        self.means, self.stds, self.payoff_probs = means, stds, payoff_probs
+        self.random_state = random_state
+        self._m, self._s = m, s
+        self._p = np.ones_like(m) if payoff_probs is None else np.asarray(payoff_probs, dtype=float)
+        self._ev = self._p * self._m
+
+    def _expected(self, context):
+        return self._ev
+
+    def _pull(self, arm, context):
+        if self._rng.random() >= self._p[arm]:
+            return 0.0
+        return self._m[arm] + self._s[arm] * self._rng.standard_normal()
+
+
+class MultinomialBandit(BanditEnv):
+    """Arm ``k`` pays ``payoffs[k][i]`` with probability ``payoff_probs[k][i]``.
+
+    Arms may have different numbers of outcomes (ragged lists are fine).
+    """
+
+    def __init__(self, payoffs=((0.0, 1.0), (0.0, 2.0)), payoff_probs=((0.5, 0.5), (0.8, 0.2)), random_state=None):
+        if len(payoffs) != len(payoff_probs) or len(payoffs) == 0:
+            raise ComponentArgumentError("payoffs and payoff_probs need one list per arm")
+        pays, probs = [], []
+        for k, (v, p) in enumerate(zip(payoffs, payoff_probs)):
+            v, p = np.asarray(v, dtype=float), _probabilities(p, f"payoff_probs[{k}]")
+            if v.shape != p.shape or not np.isclose(p.sum(), 1.0):
+                raise ComponentArgumentError(f"arm {k}: payoffs and probabilities must match in length and "
+                                             f"the probabilities must sum to 1, got {payoffs[k]!r}, {payoff_probs[k]!r}")
+            pays.append(v)
+            probs.append(p)
+        self.payoffs, self.payoff_probs, self.random_state = payoffs, payoff_probs, random_state
+        self._pays, self._cum = pays, [np.cumsum(p) for p in probs]
+        self._ev = np.array([v @ p for v, p in zip(pays, probs)])
+
+    def _expected(self, context):
+        return self._ev
+
+    def _pull(self, arm, context):
+        i = int(np.searchsorted(self._cum[arm], self._rng.random() * self._cum[arm][-1], side="right"))
+        return self._pays[arm][min(i, len(self._pays[arm]) - 1)]
+
+
+class ShortestPathBandit(BanditEnv):
+    """Arms are the simple paths from ``start`` to ``end`` of a weighted graph.
+
+    Pulling a path pays minus its length: the sum of its edge weights, each perturbed by
+    Gaussian noise of standard deviation ``weight_noise``. The best arm is the shortest
+    path. Paths are enumerated with :mod:`mlcore_utils` graphs when that plugin is
+    installed, else by an equivalent depth-first search.
+
+    Parameters
+    ----------
+    edges : list of (u, v, weight)
+        Weighted edges between integer vertices.
+    start, end : int
+        Source and target vertices.
+    directed : bool
+        Whether edges are one-way.
+    weight_noise : float
+        Standard deviation of the noise added to each edge weight at each pull.
+
+    Attributes
+    ----------
+    paths : list of tuple of int
+        The arms: each a path as a vertex sequence.
+    """
+
+    def __init__(self, edges=((0, 1, 1.0), (1, 3, 1.0), (0, 2, 0.5), (2, 3, 2.0), (1, 2, 0.2)), start=0, end=3,
+                 directed=True, weight_noise=0.1, random_state=None):
+        self.edges, self.start, self.end, self.directed = edges, start, end, directed
+        self.weight_noise = check_scalar(weight_noise, "weight_noise", low=0)
+        self.random_state = random_state
+        adj: dict[int, list[tuple[int, float]]] = {}
+        for e in edges:
+            if len(e) != 3:
+                raise ComponentArgumentError(f"each edge must be (u, v, weight), got {e!r}")
+            u, v, w = int(e[0]), int(e[1]), float(e[2])
+            adj.setdefault(u, []).append((v, w))
+            if not directed:
+                adj.setdefault(v, []).append((u, w))
+        self.paths = _simple_paths(adj, start, end, directed, edges)
+        if not self.paths:
+            raise ComponentArgumentError(f"no path from {start} to {end} in the graph")
+        weight = {}
+        for u, nbrs in adj.items():
+            for v, w in nbrs:
+                weight[(u, v)] = w
+        self._edge_idx = [np.array([weight[(a, b)] for a, b in zip(p, p[1:])]) for p in self.paths]
+        self._ev = -np.array([w.sum() for w in self._edge_idx])
+
+    def _expected(self, context):
+        return self._ev
+
+    def _pull(self, arm, context):
+        w = self._edge_idx[arm]
+        return -float((w + self.weight_noise * self._rng.standard_normal(w.shape)).sum())
+
+
+def _simple_paths(adj, start, end, directed, edges):
+    try:
+        from mlcore_utils.graphs import DiGraph, UndirectedGraph
+    except ImportError:
+        DiGraph = None
+    if DiGraph is not None:
+        try:
+            g = (DiGraph if directed else UndirectedGraph)()
+            for u, v, w in edges:
+                g.add_edge(int(u), int(v), float(w))
+            return sorted(tuple(int(x) for x in p) for p in g.all_paths(start, end))
+        except (AttributeError, TypeError):  # a different graph API: fall back to the local search
+            pass
+    out, stack = [], [(start, (start,))]
+    while stack:  # iterative DFS over simple paths; graphs here are small by nature
+        node, path = stack.pop()
+        if node == end:
+            out.append(path)
+            continue
+        for v, _ in adj.get(node, ()):
+            if v not in path:
+                stack.append((v, path + (v,)))
+    return sorted(out)
+
+
+class ContextualBernoulliBandit(BanditEnv):
+    """Each step draws a context ``d`` uniformly; arm ``k`` then pays Bernoulli(``context_probs[d][k]``).
+
+    The context is the one-hot vector of ``d``, given to every arm: an array of shape
+    ``(n_contexts, n_arms)`` whose column ``k`` is that vector.
+    """
+
+    contextual = True
+
+    def __init__(self, context_probs=((0.1, 0.9), (0.9, 0.1)), random_state=None):
+        P = np.asarray(context_probs, dtype=float)
+        if P.ndim != 2 or P.size == 0 or np.any((P < 0) | (P > 1)):
+            raise ComponentArgumentError("context_probs must be a (n_contexts, n_arms) table of probabilities")
+        self.context_probs, self.random_state = context_probs, random_state
+        self._P = P
+
+    @property
+    def n_arms(self) -> int:
+        return self._P.shape[1]
+
+    def _context(self):
+        D, K = self._P.shape
+        ctx = np.zeros((D, K))
+        ctx[self._rng.integers(D)] = 1.0
+        return ctx
+
+    def _row(self, context):
+        return int(np.argmax(np.asarray(context)[:, 0]))
+
+    def _expected(self, context):
+        return self._P[self._row(context)]
+
+    def _pull(self, arm, context):
+        return float(self._rng.random() < self._P[self._row(context), arm])
+
+
+class ContextualLinearBandit(BanditEnv):
+    """Linear payoffs: arm ``k`` pays ``x_k . theta_k + N(0, noise_std**2)``.
+
+    ``theta`` (``(n_features, n_arms)``) is drawn once from ``U(-1, 1)`` and normalised per
+    arm (seeded by ``random_state``); each step's context holds standard-normal features
+    ``x_k`` in its columns.
+    """
+
+    contextual = True
+
+    def __init__(self, n_arms=5, n_features=4, noise_std=0.1, random_state=None):
+        self._k = check_scalar(n_arms, "n_arms", int, low=1)
+        self.n_features = check_scalar(n_features, "n_features", int, low=1)
+        self.noise_std = check_scalar(noise_std, "noise_std", low=0)
+        self.random_state = random_state
+        theta = check_random_state(random_state).uniform(-1, 1, (n_features, n_arms))
+        self.theta_ = theta / np.linalg.norm(theta, axis=0, keepdims=True)
+
+    @property
+    def n_arms(self) -> int:
+        return self._k
+
+    def _context(self):
+        return self._rng.standard_normal((self.n_features, self._k))
+
+    def _expected(self, context):
+        return np.einsum("dk,dk->k", np.asarray(context), self.theta_)
+
+    def _pull(self, arm, context):
+        return float(context[:, arm] @ self.theta_[:, arm] + self.noise_std * self._rng.standard_normal())
