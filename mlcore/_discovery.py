@@ -1,9 +1,9 @@
 """Finding plugin entry points, with an on-disk cache validated by ``sys.path`` fingerprints.
 
 Scanning every installed distribution's metadata (``importlib.metadata``) costs several
-milliseconds and grows with the environment. The result is cached in a small JSON file
-keyed by the interpreter and ``sys.path``, and reused only while the modification times
-of the ``sys.path`` directories are unchanged (installing or removing a distribution
+milliseconds and grows with the environment. The result is cached in one small JSON file
+per interpreter, and reused only while ``sys.path`` and the modification times of its
+directories are unchanged (installing or removing a distribution
 adds or removes a ``.dist-info`` folder there, which changes them). Set
 ``MLCORE_NO_CACHE=1`` to always scan; ``mlcore plugins`` and ``mlcore doctor`` always scan.
 """
@@ -56,7 +56,7 @@ def _fingerprint() -> list:
 
 def _cache_path() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    key = hashlib.sha1(f"{sys.executable}\0{sys.version}\0{os.pathsep.join(sys.path)}".encode()).hexdigest()[:16]
+    key = hashlib.sha1(f"{sys.executable}\0{sys.version}".encode()).hexdigest()[:16]
     return os.path.join(base, "mlcore", f"entry-points-{key}.json")
 
 

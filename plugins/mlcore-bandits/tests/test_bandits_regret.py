@@ -20,7 +20,7 @@ def _ucb1_bound(t):
 @pytest.mark.slow
 @pytest.mark.parametrize("policy,bound", [
     ("ucb1", _ucb1_bound(T)),
-    # Stated bounds for the other two: a tenth of what uniform play would lose (0.1 * T * mean gap = 290).
+    # Stated bounds for the other two: a tenth of what uniform play would lose (0.1 * T * mean gap = 285).
     ("thompson_sampling", 0.1 * T * GAPS.mean()),
     ("epsilon_greedy(epsilon=1.0, decay=20.0)", 0.1 * T * GAPS.mean()),
 ])
