@@ -31,6 +31,10 @@ FIRST_PARTY = {
     "mlcore-trees": {"estimator": "decision_tree random_forest gbdt"},
     "mlcore-ngram": {"estimator": "mle_ngram additive_ngram good_turing_ngram"},
     "mlcore-nonparametric": {"estimator": "knn kernel_regression gp_regression"},
+    "mlcore-rl": {
+        "agent": "cross_entropy monte_carlo temporal_difference dyna",
+        "env": "chain grid_world k_armed",
+    },
     "mlcore-bandits": {
         "env": "bernoulli gaussian multinomial shortest_path contextual_bernoulli contextual_linear",
         "agent": "epsilon_greedy ucb1 thompson_sampling linucb",

@@ -146,13 +146,17 @@ def _has_random_state(cls) -> bool:
 
 
 def check_estimator_api(est, *fit_args, **fit_kwargs) -> None:
-    """scikit-learn style checks: params, NotFittedError before fit, fit returns self, clone."""
+    """scikit-learn style checks: params, NotFittedError before fit, fit returns self, clone.
+
+    A stateless estimator (class attribute ``_requires_fit = False``) may transform before fit.
+    """
     params = est.get_params(deep=False)
     names = [p.name for p in constructor_params(type(est))]
     assert list(params) == names, f"get_params keys {list(params)} != constructor parameters {names}"
     assert est.set_params(**params) is est
     X = fit_args[0] if fit_args else None
-    for m in _OUTPUT_METHODS:
+    requires_fit = getattr(est, "_requires_fit", True)  # False for stateless transformers (a hasher)
+    for m in _OUTPUT_METHODS if requires_fit else ():
         fn = getattr(est, m, None)
         if fn is not None and X is not None:
             try:

@@ -1,0 +1,68 @@
+"""Training and evaluation loops, and the learning-curve plot."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from mlcore.validation import check_scalar
+
+__all__ = ["train", "evaluate", "plot_returns"]
+
+
+def _seeds(random_state, n):
+    return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(random_state).spawn(n)]
+
+
+def train(agent, env, n_episodes: int, max_steps=None, random_state=None, progress=None) -> np.ndarray:
+    """Train ``agent`` on ``env`` for ``n_episodes``; returns the per-episode returns.
+
+    The environment is seeded once, at the first reset, from ``random_state`` (the
+    Gymnasium convention); the agent uses its own ``random_state``. A progress bar (tqdm,
+    optional) shows when ``progress`` is True, or when None and attached to a terminal.
+    """
+    check_scalar(n_episodes, "n_episodes", int, low=1)
+    seed = _seeds(random_state, 1)[0]
+    returns = np.empty(n_episodes)
+    for i in _progress(range(n_episodes), progress):
+        returns[i] = agent.run_episode(env, max_steps=max_steps, train=True, seed=seed if i == 0 else None)[0]
+    return returns
+
+
+def evaluate(agent, env, n_episodes: int = 100, max_steps=None, random_state=None) -> np.ndarray:
+    """Returns of ``n_episodes`` greedy episodes (no learning); the environment is seeded once."""
+    check_scalar(n_episodes, "n_episodes", int, low=1)
+    seed = _seeds(random_state, 1)[0]
+    return np.array([agent.run_episode(env, max_steps=max_steps, train=False, seed=seed if i == 0 else None)[0]
+                     for i in range(n_episodes)])
+
+
+def plot_returns(returns, ax=None, smooth: int = 20, label=None):
+    """Plot per-episode returns and their moving average; returns the Axes (matplotlib optional)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots()
+    returns = np.asarray(returns, dtype=float)
+    ax.plot(returns, alpha=0.3, label=None if label is None else f"{label} (episode)")
+    if smooth > 1 and len(returns) >= smooth:
+        avg = np.convolve(returns, np.ones(smooth) / smooth, mode="valid")
+        ax.plot(np.arange(smooth - 1, len(returns)), avg, label=label or f"moving average ({smooth})")
+    ax.set_xlabel("episode")
+    ax.set_ylabel("return")
+    if label or smooth > 1:
+        ax.legend()
+    return ax
+
+
+def _progress(it, progress):
+    if progress is None:
+        progress = sys.stderr.isatty()
+    if progress:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            return it
+        return tqdm(it, desc="episodes")
+    return it

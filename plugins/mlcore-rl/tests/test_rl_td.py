@@ -1,0 +1,115 @@
+"""Temporal-difference agents: update rules by hand; Gymnasium toy-text and CartPole results."""
+
+import numpy as np
+import pytest
+
+import mlcore
+from mlcore.testing import check_component
+from mlcore_rl.trainer import evaluate, train
+
+
+def _agent(spec):
+    return mlcore.build(spec, kind="agent")
+
+
+def test_q_learning_and_expected_sarsa_updates_by_hand():
+    env = mlcore.build("chain(n_states=3)", kind="env")
+    for off_policy in (True, False):
+        ag = _agent(f"temporal_difference(lr=0.5, epsilon=0.2, temporal_discount=0.9, off_policy={off_policy})")
+        ag.setup(env)
+        ag.Q_[:] = [[1.0, 2.0], [3.0, 5.0], [0.0, 0.0]]
+        ag.update(0, 1, 0.5, 1, False)
+        v_next = 5.0 if off_policy else 0.2 * 4.0 + 0.8 * 5.0  # max, or epsilon-greedy expectation
+        assert ag.Q_[0, 1] == pytest.approx(2.0 + 0.5 * (0.5 + 0.9 * v_next - 2.0))
+        ag.update(1, 1, 1.0, 2, True)  # terminal: no bootstrap
+        assert ag.Q_[1, 1] == pytest.approx(5.0 + 0.5 * (1.0 - 5.0))
+
+
+def test_state_zero_is_not_terminal():
+    """numpy-ml treated state id 0 as terminal; here only `terminated` ends the bootstrap."""
+    env = mlcore.build("chain(n_states=3)", kind="env")
+    ag = _agent("temporal_difference(lr=1.0, off_policy=True, temporal_discount=0.5)")
+    ag.setup(env)
+    ag.Q_[0] = [4.0, 4.0]
+    ag.update(1, 0, 0.0, 0, False)  # moving back to state 0
+    assert ag.Q_[1, 0] == pytest.approx(2.0)
+
+
+def test_learns_the_chain_without_gymnasium():
+    env = mlcore.build("chain(n_states=8, step_reward=-1.0, goal_reward=0.0)", kind="env")
+    ag = _agent("temporal_difference(lr=0.5, epsilon=0.1, off_policy=True, temporal_discount=1.0, random_state=0)")
+    train(ag, env, 200, max_steps=100, random_state=0)
+    assert ag.greedy_policy()[:-1].tolist() == [1] * 7
+    assert evaluate(ag, env, 3, max_steps=100).tolist() == [-6.0] * 3
+
+
+def test_save_load_resumes_identically(tmp_path):
+    env = mlcore.build("grid_world", kind="env")
+    ag = _agent("temporal_difference(lr=0.5, random_state=3)")
+    train(ag, env, 5, max_steps=200, random_state=0)
+    back = mlcore.load(mlcore.save(ag, tmp_path / "td.npz"))
+    env2 = mlcore.build("grid_world", kind="env")
+    r1 = [ag.run_episode(env, 200, True, seed=9)[0] for _ in range(3)]
+    r2 = [back.run_episode(env2, 200, True, seed=9)[0] for _ in range(3)]
+    assert r1 == r2 and np.array_equal(ag.Q_, back.Q_)
+
+
+def test_tile_coded_agent_saves_and_loads(tmp_path):
+    from mlcore_rl.spaces import Box, Discrete
+
+    class Line:  # a continuous toy env: move along [0, 1], reward at the right end
+        observation_space, action_space = Box([0.0], [1.0]), Discrete(2)
+
+        def reset(self, seed=None, options=None):
+            self.x = 0.0
+            return np.array([self.x]), {}
+
+        def step(self, a):
+            self.x = min(max(self.x + (0.1 if a == 1 else -0.1), 0.0), 1.0)
+            done = self.x >= 1.0
+            return np.array([self.x]), 1.0 if done else 0.0, done, False, {}
+
+    ag = _agent("temporal_difference(lr=0.5, n_tilings=4, grid_dims=5, random_state=0)")
+    train(ag, Line(), 30, max_steps=100, random_state=0)
+    back = mlcore.load(mlcore.save(ag, tmp_path / "tiles.npz"))
+    np.testing.assert_array_equal(back.w_, ag.w_)
+    np.testing.assert_array_equal(back.action_values([0.55]), ag.action_values([0.55]))
+
+
+@pytest.mark.parametrize("off_policy", [True, False])
+def test_frozenlake_and_cliffwalking_optimal(off_policy):
+    gym = pytest.importorskip("gymnasium")
+    spec = (f"temporal_difference(lr=0.5, epsilon=0.1, epsilon_decay=0.95, off_policy={off_policy}, "
+            "temporal_discount=0.99, random_state=0)")
+    lake = gym.make("FrozenLake-v1", is_slippery=False)
+    ag = _agent(spec)
+    train(ag, lake, 500, max_steps=100, random_state=0)
+    assert evaluate(ag, lake, 5, max_steps=100).mean() == 1.0  # reaches the goal: the optimal return
+    cliff = gym.make("CliffWalking-v1")
+    ag = _agent(spec)
+    train(ag, cliff, 500, max_steps=200, random_state=0)
+    assert evaluate(ag, cliff, 5, max_steps=200).mean() == -13.0  # the 13-step path along the cliff
+
+
+@pytest.mark.slow
+def test_taxi_mean_greedy_return_at_least_7():
+    gym = pytest.importorskip("gymnasium")
+    env = gym.make("Taxi-v4")
+    ag = _agent("temporal_difference(lr=0.5, epsilon=0.1, off_policy=True, temporal_discount=0.99, random_state=0)")
+    train(ag, env, 2000, max_steps=200, random_state=0)
+    assert evaluate(ag, env, 100, max_steps=200, random_state=1).mean() >= 7.0
+
+
+@pytest.mark.slow
+def test_tile_coded_td_balances_cartpole():
+    gym = pytest.importorskip("gymnasium")
+    env = gym.make("CartPole-v1")
+    ag = _agent("temporal_difference(lr=0.2, epsilon=0.0, q_init=100.0, off_policy=True, temporal_discount=0.99, "
+                "n_tilings=8, grid_dims=[4, 4, 8, 8], obs_min=[-2.4, -3.0, -0.21, -3.5], "
+                "obs_max=[2.4, 3.0, 0.21, 3.5], random_state=0)")
+    train(ag, env, 500, max_steps=500, random_state=0)
+    assert evaluate(ag, env, 100, max_steps=500, random_state=1).mean() >= 195
+
+
+def test_conforms(tmp_path):
+    check_component("temporal_difference(lr=0.3, random_state=0)", kind="agent", tmp_path=tmp_path)
