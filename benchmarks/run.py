@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import pathlib
 import sys
 import traceback
@@ -42,7 +43,8 @@ def main(argv=None) -> int:
         try:
             module = importlib.import_module(f"bench_{name}")
             for row in module.workloads(quick=args.quick):
-                ratio = row["mlcore"] / row["ref"] if row.get("ref") else None
+                ref = row.get("ref")
+                ratio = row["mlcore"] / ref if ref and math.isfinite(ref) else None
                 target = row.get("target")
                 mark = "" if ratio is None or target is None else (" ok" if ratio <= target else " MISS")
                 print(f"{row['workload'][:58]:58} {_fmt_time(row['mlcore']):>10} {row.get('reference', '-')[:34]:>34} "
