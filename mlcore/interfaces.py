@@ -111,6 +111,13 @@ class Layer(Component, ABC):
     Parameters are created on the first ``forward`` (or by ``initialize(input_shape)``).
     Layers compute in the dtype they are given (float64 or float32).
 
+    To be used inside a network (mlcore-nn's ``sequential``), a layer also provides
+    ``initialize(input_shape, dtype="float64", random_state=None)`` (create ``params``
+    for examples of ``input_shape``, batch axis excluded; returns self) and
+    ``output_shape(input_shape)``; it may accept ``backward(dY, input_grad=False)`` to
+    skip the input gradient of a first layer, and an ``optimizer`` hyperparameter to
+    override the network's optimizer.
+
     Attributes
     ----------
     params, grads : dict of str -> ndarray

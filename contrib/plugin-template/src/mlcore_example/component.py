@@ -36,16 +36,23 @@ class ExampleLayer(Layer):
         self.init_scale = check_scalar(init_scale, "init_scale", low=0)
         self.random_state = random_state
 
-    def initialize(self, n_features: int, dtype=np.float64):
-        rng = check_random_state(self.random_state)
+    def initialize(self, input_shape, dtype="float64", random_state=None):
+        """Create the parameters for examples of ``input_shape`` (no batch axis); returns self."""
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        n_features = int(input_shape[-1])
         self.params = {"w": (1 + self.init_scale * rng.standard_normal(n_features)).astype(dtype),
                        "b": np.zeros(n_features, dtype=dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        return self
+
+    def output_shape(self, input_shape):
+        """Shape of one output example (networks use it to size the next layer)."""
+        return tuple(input_shape)
 
     def forward(self, X):
         X = check_array(X, name="X", ndim=(2, 3, 4))
         if not self.params:
-            self.initialize(X.shape[-1], X.dtype)
+            self.initialize(X.shape[1:], X.dtype)
         self._X = X
         return X * self.params["w"] + self.params["b"]
 
