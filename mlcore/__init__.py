@@ -15,6 +15,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import errors, interfaces, validation
+from .progress import progress_iter
 from ._build import build, spec_of, to_spec
 from ._registry import Registry, register, registry
 from ._spec import Spec, parse
@@ -50,4 +51,5 @@ __all__ = [
     "errors",
     "interfaces",
     "validation",
+    "progress_iter",
 ]

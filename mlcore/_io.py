@@ -67,6 +67,28 @@ def _apply(obj, tree: dict):
         obj.set_state(tree["state"])
 
 
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def _generator_state(g: np.random.Generator) -> dict:
+    state = g.bit_generator.state
+    if state.get("bit_generator") not in _BIT_GENERATORS:
+        raise TypeError(f"cannot save a Generator backed by {state.get('bit_generator')!r}")
+    return state
+
+
+def _decode_generator(state) -> np.random.Generator:
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in _BIT_GENERATORS:  # the name picks a class: only numpy's own bit generators
+        raise FileFormatError(f"unknown bit generator {name!r} in the file")
+    bit = getattr(np.random, name)()
+    try:
+        bit.state = state
+    except (TypeError, ValueError, KeyError) as exc:
+        raise FileFormatError(f"invalid {name} state in the file: {exc}") from exc
+    return np.random.Generator(bit)
+
+
 class _Encoder:
     def __init__(self):
         self.arrays: dict[str, np.ndarray] = {}
@@ -76,6 +98,8 @@ class _Encoder:
             return v
         if isinstance(v, (int, float)) and not isinstance(v, np.generic):
             return v
+        if isinstance(v, np.random.Generator):
+            return {"__rng__": self(_generator_state(v), where)}
         if isinstance(v, (np.ndarray, np.generic)):
             arr = np.asarray(v)
             if arr.dtype.hasobject:
@@ -92,7 +116,7 @@ class _Encoder:
         if _is_component(v):
             return {"__c__": to_spec(v, full=True), "kind": _kind_of(v), "tree": self.tree(_collect(v), where)}
         raise TypeError(f"cannot save {where} of type {type(v).__name__}: state values must be arrays, "
-                        "numbers, strings, None, lists, tuples, dicts or registered components")
+                        "numbers, strings, None, lists, tuples, dicts, numpy Generators or registered components")
 
     def tree(self, t: dict, where: str):
         return {"state": self(t["state"], where),
@@ -118,6 +142,8 @@ class _Decoder:
             return arr[()] if v.get("scalar") else arr
         if "__t__" in v:
             return tuple(self(x) for x in v["__t__"])
+        if "__rng__" in v:
+            return _decode_generator(self(v["__rng__"]))
         if "__d__" in v:
             return {_hashable(self(k)): self(x) for k, x in v["__d__"]}
         if "__c__" in v:

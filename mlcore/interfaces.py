@@ -42,8 +42,9 @@ class Component:
 
     ``get_state()`` returns the learned state to save: by default every attribute whose
     name ends with ``_`` (and does not start with one) plus the attributes named in the
-    class attribute ``_state_attrs``. Values may be arrays, scalars, strings, None,
-    lists, tuples, dicts and other components. ``set_state(state)`` puts it back.
+    class attribute ``_state_attrs`` (which may name private attributes, such as a
+    random generator ``"_rng"``). Values may be arrays, scalars, strings, None, lists,
+    tuples, dicts, numpy Generators (saved with their exact state) and other components. ``set_state(state)`` puts it back.
     Nested hyperparameter components (an optimizer's scheduler, a network's layers)
     are saved by :func:`mlcore.save` through their own ``get_state``.
     """

@@ -37,6 +37,7 @@ class BanditEnv(Env):
     """
 
     contextual = False
+    _state_attrs = ("_rng", "_current")
 
     @property
     def n_arms(self) -> int:
@@ -96,23 +97,6 @@ class BanditEnv(Env):
 
     def _context(self):
         return None
-
-    def get_state(self):
-        state = super().get_state()
-        state["n_steps_"] = getattr(self, "n_steps_", 0)
-        if hasattr(self, "_rng"):
-            state["rng_state_"] = self._rng.bit_generator.state
-            state["context_"] = self._current
-        return state
-
-    def set_state(self, state):
-        state = dict(state)
-        rng_state, context = state.pop("rng_state_", None), state.pop("context_", None)
-        super().set_state(state)
-        if rng_state is not None:
-            self._rng = np.random.default_rng()
-            self._rng.bit_generator.state = rng_state
-            self._current = context
 
 
 class BernoulliBandit(BanditEnv):

@@ -21,6 +21,9 @@ __all__ = ["BanditPolicy", "EpsilonGreedy", "UCB1", "ThompsonSampling", "LinUCB"
 class BanditPolicy(Agent):
     """Base of the bandit policies: sizing, counts, running means, seeded randomness.
 
+    The random generator is saved with the policy (``_state_attrs``), so a loaded policy
+    continues exactly where the saved one was.
+
     Attributes
     ----------
     counts_ : ndarray (n_arms,)
@@ -30,6 +33,8 @@ class BanditPolicy(Agent):
     n_steps_ : int
         Number of updates so far.
     """
+
+    _state_attrs = ("_gen",)
 
     def _setup(self, n_arms):
         if getattr(self, "counts_", None) is not None:
@@ -83,20 +88,6 @@ class BanditPolicy(Agent):
         """Forget everything learned (the random generator restarts from ``random_state``)."""
         for k in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")] + ["_gen"]:
             self.__dict__.pop(k, None)
-
-    def get_state(self):
-        state = super().get_state()
-        if "_gen" in self.__dict__:
-            state["rng_state_"] = self._gen.bit_generator.state
-        return state
-
-    def set_state(self, state):
-        state = dict(state)
-        rng_state = state.pop("rng_state_", None)
-        super().set_state(state)
-        if rng_state is not None:
-            self._gen = np.random.default_rng()
-            self._gen.bit_generator.state = rng_state
 
     @classmethod
     def conformance_example(cls):

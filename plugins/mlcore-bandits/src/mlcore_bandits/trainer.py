@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 import mlcore
+from mlcore.progress import progress_iter
 from mlcore.validation import check_scalar
 
 __all__ = ["BanditResults", "run_bandit", "compare", "plot_regret"]
@@ -76,7 +77,7 @@ def run_bandit(policy, env, n_trials: int = 1000, n_seeds: int = 1, random_state
     rewards = np.empty((n_seeds, n_trials))
     regrets = np.empty((n_seeds, n_trials))
     optimal = np.empty((n_seeds, n_trials), dtype=bool)
-    for i in _progress(range(n_seeds), progress, "seeds"):
+    for i in progress_iter(range(n_seeds), progress, "seeds"):
         env_seed, policy_seed = (int(s.generate_state(1)[0]) for s in seeds[i].spawn(2))
         e = mlcore.build(espec, kind="env")
         p = mlcore.build(pspec, kind="agent")
@@ -114,16 +115,3 @@ def plot_regret(results, ax=None):
     ax.legend()
     return ax
 
-
-def _progress(it, progress, desc):
-    import sys
-
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if progress:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            return it
-        return tqdm(it, desc=desc)
-    return it

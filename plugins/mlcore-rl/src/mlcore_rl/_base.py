@@ -103,19 +103,10 @@ class RLAgent(Agent):
         return np.argmax(self.Q_, axis=1) + self.action_start_
 
     # ------------------------------------------------------------------ save/load
-    def get_state(self):
-        state = super().get_state()
-        if "_gen" in self.__dict__:
-            state["rng_state_"] = self._gen.bit_generator.state
-        return state
+    _state_attrs = ("_gen",)  # the generator is saved, so a loaded agent continues identically
 
     def set_state(self, state):
-        state = dict(state)
-        rng_state = state.pop("rng_state_", None)
         super().set_state(state)
-        if rng_state is not None:
-            self._gen = np.random.default_rng()
-            self._gen.bit_generator.state = rng_state
         self._after_load()
 
     def _after_load(self):

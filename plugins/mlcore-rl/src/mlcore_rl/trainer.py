@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
+from mlcore.progress import progress_iter
 from mlcore.validation import check_scalar
 
 __all__ = ["train", "evaluate", "plot_returns"]
@@ -25,7 +24,7 @@ def train(agent, env, n_episodes: int, max_steps=None, random_state=None, progre
     check_scalar(n_episodes, "n_episodes", int, low=1)
     seed = _seeds(random_state, 1)[0]
     returns = np.empty(n_episodes)
-    for i in _progress(range(n_episodes), progress):
+    for i in progress_iter(range(n_episodes), progress, "episodes"):
         returns[i] = agent.run_episode(env, max_steps=max_steps, train=True, seed=seed if i == 0 else None)[0]
     return returns
 
@@ -55,14 +54,3 @@ def plot_returns(returns, ax=None, smooth: int = 20, label=None):
         ax.legend()
     return ax
 
-
-def _progress(it, progress):
-    if progress is None:
-        progress = sys.stderr.isatty()
-    if progress:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            return it
-        return tqdm(it, desc="episodes")
-    return it
