@@ -1,0 +1,14 @@
+"""mlcore plugin hooks of the factorization family (registration only)."""
+
+from mlcore import hookimpl
+
+
+@hookimpl
+def mlcore_register(registry):
+    registry.add("estimator", "als", "mlcore_factorization.als:ALS")
+    registry.add("estimator", "nmf", "mlcore_factorization.nmf:NMF")
+
+
+@hookimpl
+def mlcore_demos():
+    return [("ALS and fast-HALS NMF on a low-rank matrix", "mlcore_factorization._demo:run")]

@@ -1,0 +1,14 @@
+"""mlcore-gmm: full-covariance Gaussian mixture models fitted by EM.
+
+Public names are imported lazily so that ``import mlcore_gmm`` stays cheap.
+"""
+
+__all__ = ["GaussianMixture"]
+
+
+def __getattr__(name):
+    if name == "GaussianMixture":
+        from .gmm import GaussianMixture
+
+        return GaussianMixture
+    raise AttributeError(f"module 'mlcore_gmm' has no attribute {name!r}")
