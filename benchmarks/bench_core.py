@@ -46,19 +46,20 @@ def workloads(quick: bool = False):
     except ImportError:
         print("(hydra-core not installed: skipping the Hydra comparison)")
     try:
-        import catalogue
         import confection
 
         sgd_cls, exp_cls = reg.get("sgd", "optimizer"), reg.get("exponential", "scheduler")
 
-        class Reg(confection.registry):
-            optimizers = catalogue.create("mlcore_bench", "optimizers", entry_points=False)
-            schedulers = catalogue.create("mlcore_bench", "schedulers", entry_points=False)
+        def make_sgd(lr: float, momentum: float, scheduler):
+            return sgd_cls(lr=lr, momentum=momentum, scheduler=scheduler)
 
-        Reg.optimizers.register("sgd", func=lambda lr, momentum, scheduler: sgd_cls(lr=lr, momentum=momentum,
-                                                                                    scheduler=scheduler))
-        Reg.schedulers.register("exponential", func=lambda initial_lr, decay: exp_cls(initial_lr=initial_lr,
-                                                                                       decay=decay))
+        def make_exponential(initial_lr: float, decay: float):
+            return exp_cls(initial_lr=initial_lr, decay=decay)
+
+        class Reg(confection.registry):  # confection looks registries up by attribute: dicts suffice
+            optimizers = {"sgd": make_sgd}
+            schedulers = {"exponential": make_exponential}
+
         cfg = {"opt": {"@optimizers": "sgd", "lr": 0.1, "momentum": 0.9,
                        "scheduler": {"@schedulers": "exponential", "initial_lr": 0.1, "decay": 0.9}}}
         assert type(Reg.resolve(cfg)["opt"]) is sgd_cls

@@ -10,10 +10,9 @@ adds or removes a ``.dist-info`` folder there, which changes them). Set
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import sys
+import zlib
 
 __all__ = ["find_entry_points", "EntryPointInfo"]
 
@@ -44,20 +43,46 @@ class EntryPointInfo(tuple):
         return obj
 
 
-def _fingerprint() -> list:
-    out = []
+def _fingerprint() -> str:
+    lines = []
     for entry in sys.path:
         try:
-            out.append([entry, os.stat(entry or ".").st_mtime_ns])
+            mtime = os.stat(entry or ".").st_mtime_ns
         except OSError:
-            out.append([entry, None])
-    return out
+            mtime = -1
+        lines.append(f"{entry}\t{mtime}")
+    return "\n".join(lines)
 
 
 def _cache_path() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    key = hashlib.sha1(f"{sys.executable}\0{sys.version}".encode()).hexdigest()[:16]
-    return os.path.join(base, "mlcore", f"entry-points-{key}.json")
+    key = zlib.crc32(f"{sys.executable}\0{sys.version}".encode())
+    return os.path.join(base, "mlcore", f"entry-points-{key:08x}.txt")
+
+
+_HEADER = f"mlcore entry points v{_CACHE_VERSION}"
+_SEPARATOR = "-- entry points --"
+
+
+def _read(path: str, fingerprint: str):
+    """The cached entry points if the file is valid for ``fingerprint``, else None.
+
+    Format (plain text, so reading needs no json import): a header line, the sys.path
+    fingerprint (one ``path<TAB>mtime`` line per entry), a separator line, then one
+    ``name<TAB>value<TAB>distribution<TAB>version`` line per entry point.
+    """
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    head, sep, body = text.partition(f"\n{_SEPARATOR}\n")
+    if not sep or head != f"{_HEADER}\n{fingerprint}":
+        return None
+    found = []
+    for line in body.splitlines():
+        fields = line.split("\t")
+        if len(fields) != 4:
+            return None
+        found.append(EntryPointInfo(*(f or None for f in fields)))
+    return found
 
 
 def _scan() -> list[EntryPointInfo]:
@@ -78,19 +103,20 @@ def find_entry_points(use_cache: bool = True) -> list[EntryPointInfo]:
     fingerprint = _fingerprint()
     if use_cache:
         try:
-            with open(path, encoding="utf-8") as fh:
-                data = json.load(fh)
-            if data.get("version") == _CACHE_VERSION and data.get("fingerprint") == fingerprint:
-                return [EntryPointInfo(*e) for e in data["entry_points"]]
-        except (OSError, ValueError, TypeError, KeyError):
-            pass
+            cached = _read(path, fingerprint)
+        except (OSError, UnicodeDecodeError):
+            cached = None
+        if cached is not None:
+            return cached
     found = _scan()
+    rows = ["\t".join(f or "" for f in e) for e in found]
+    if any("\n" in r or r.count("\t") != 3 for r in rows) or "\n" in _SEPARATOR.join(sys.path):
+        return found  # unusual characters: do not cache rather than risk misreading
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"version": _CACHE_VERSION, "fingerprint": fingerprint,
-                       "entry_points": [list(e) for e in found]}, fh)
+            fh.write("\n".join([_HEADER, fingerprint, _SEPARATOR, *rows]) + "\n")
         os.replace(tmp, path)
     except OSError:  # a read-only home only costs the scan next time
         pass
