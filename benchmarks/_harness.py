@@ -28,3 +28,20 @@ def median_time(fn, repeat: int = 5, warmup: int = 1) -> float:
         times.append(time.perf_counter() - t0)
     times.sort()
     return times[len(times) // 2]
+
+
+def paired_median_times(ours, ref, repeat: int = 5, warmup: int = 1) -> tuple[float, float]:
+    """Median times of ``ours()`` and ``ref()``, run alternately so load changes hit both alike."""
+    for _ in range(warmup):
+        ours()
+        ref()
+    t_ours, t_ref = [], []
+    for _ in range(repeat):
+        for fn, out in ((ours, t_ours), (ref, t_ref)):
+            gc.collect()
+            t0 = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t0)
+    t_ours.sort()
+    t_ref.sort()
+    return t_ours[len(t_ours) // 2], t_ref[len(t_ref) // 2]

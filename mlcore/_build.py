@@ -141,7 +141,7 @@ def build(spec, kind: str | None = None, *, registry: Registry | None = None, **
     return _build_node(reg, node, kind)
 
 
-def _build_node(reg: Registry, node: Spec, kind: str | None):
+def _build_node(reg: Registry, node: Spec, kind: str | None, notify: bool = True):
     entry = reg.lookup(node.name, kind)
     target = entry.load()
     sig = _signature(reg, target)
@@ -172,28 +172,41 @@ def _build_node(reg: Registry, node: Spec, kind: str | None):
             f"{label}() is missing required argument{'s' if len(missing) > 1 else ''} "
             f"{', '.join(map(repr, missing))}. Signature: {label}{sig.text}")
     for key, value in kwargs.items():
-        kwargs[key] = _resolve(reg, value, sig.kinds.get(key), key in sig.kinds and sig.kinds[key] is not None)
+        kwargs[key] = _resolve(reg, value, sig.kinds.get(key), key in sig.kinds and sig.kinds[key] is not None,
+                               notify)
     obj = target(**kwargs)
-    reg.notify_built(obj, node, entry.kind, entry.primary)
+    if notify:
+        reg.notify_built(obj, node, entry.kind, entry.primary)
     return obj
 
 
-def _resolve(reg: Registry, value, kind: str | None, wants_component: bool):
+def _resolve(reg: Registry, value, kind: str | None, wants_component: bool, notify: bool = True):
     if isinstance(value, Spec):
-        return _build_node(reg, value, kind)
+        return _build_node(reg, value, kind, notify)
     if type(value) is list or type(value) is tuple:
         if not any(isinstance(v, (Spec, list, tuple, dict)) or (wants_component and isinstance(v, (str, Mapping)))
                    for v in value):
             return value
-        return type(value)(_resolve(reg, v, kind, wants_component) for v in value)
+        return type(value)(_resolve(reg, v, kind, wants_component, notify) for v in value)
     if type(value) is dict:
         if wants_component and isinstance(value.get("name"), str):
-            return _build_node(reg, Spec.from_mapping(value), kind)
-        return {k: _resolve(reg, v, kind, wants_component) for k, v in value.items()}
+            return _build_node(reg, Spec.from_mapping(value), kind, notify)
+        return {k: _resolve(reg, v, kind, wants_component, notify) for k, v in value.items()}
     if wants_component and isinstance(value, str):
-        node = parse(value)
+        node = _text_spec(value)
         if isinstance(node, Spec):
-            return _build_node(reg, node, kind)
+            return _build_node(reg, node, kind, notify)
+    return value
+
+
+def _text_spec(value):
+    """A string that spells a component (``"euclidean"``) as a Spec; anything else unchanged."""
+    if isinstance(value, str):
+        try:
+            node = parse(value)
+        except SpecSyntaxError:
+            return value
+        return node if isinstance(node, Spec) else value
     return value
 
 
@@ -220,13 +233,29 @@ def spec_of(obj, full: bool = False, *, registry: Registry | None = None) -> Spe
                 raise TypeError(
                     f"{type(obj).__name__} does not store its hyperparameter {p.name!r} as an attribute of "
                     "the same name, so its spec cannot be written") from None
+    kinds = _signature(reg, type(obj)).kinds
     kwargs = []
     for p in params:
         v = values[p.name]
-        if not full and p.default is not _EMPTY and _same(v, p.default):
+        kind = kinds.get(p.name)
+        if kind is not None and isinstance(v, (str, Spec, dict, list, tuple)):
+            # a component parameter holding spec text (a string default such as metric="euclidean"):
+            # write the component it stands for, exactly as building it would
+            v = _resolve(reg, v, kind, True, notify=False)
+        if not full and p.default is not _EMPTY and _same_value(v, p.default, kind, reg):
             continue
         kwargs.append((p.name, _spec_value(v, full, reg)))
     return Spec(reg.qualified_name(entry), (), tuple(kwargs))
+
+
+def _same_value(v, default, kind, reg) -> bool:
+    if _same(v, default):
+        return True
+    if kind is None or not isinstance(default, (str, Spec)) or reg.entry_for(v) is None:
+        return False
+    text = _text_spec(default)  # compare a component with a default given as spec text
+    return isinstance(text, Spec) and str(spec_of(v, registry=reg)) == str(
+        spec_of(_build_node(reg, text, kind, notify=False), registry=reg))
 
 
 def to_spec(obj, full: bool = False, *, registry: Registry | None = None) -> str:

@@ -284,3 +284,46 @@ def test_cli_list_show_build(isolated_registry, capsys):
 def test_python_m_mlcore_runs():
     out = subprocess.run([sys.executable, "-m", "mlcore", "list"], capture_output=True, text=True, check=True)
     assert "optimizer" in out.stdout
+
+
+def test_string_defaults_of_component_parameters_round_trip(isolated_registry):
+    """A component parameter may default to spec text (metric="euclidean"); specs stay stable."""
+    from mlcore.interfaces import Estimator, Kernel
+
+    @mlcore.register("kernel", "lin")
+    class Lin(Kernel):
+        def __init__(self, c=0.0):
+            self.c = c
+
+        def __call__(self, X, Y=None):
+            return X @ (X if Y is None else Y).T + self.c
+
+    @mlcore.register("estimator", "uses_kernel")
+    class UsesKernel(Estimator):
+        spec_kinds = {"kernel": "kernel"}
+
+        def __init__(self, kernel="lin", alpha=1.0):
+            self.kernel, self.alpha = kernel, alpha
+
+        def fit(self, X, y=None):
+            return self
+
+    seen = []
+
+    class Tracker:
+        @mlcore.hookimpl
+        def mlcore_component_built(self, spec):
+            seen.append(str(spec))
+
+    isolated_registry.add_plugin(Tracker(), "tracker")
+    direct = UsesKernel()  # holds the string default
+    built = mlcore.build("uses_kernel")  # built from the spec: still the string default
+    assert mlcore.to_spec(direct) == "uses_kernel" == mlcore.to_spec(built)
+    assert mlcore.to_spec(direct, full=True) == "uses_kernel(kernel=lin(c=0.0), alpha=1.0)"
+    again = mlcore.build(mlcore.to_spec(direct, full=True))
+    assert isinstance(again.kernel, Lin)
+    assert mlcore.to_spec(again, full=True) == mlcore.to_spec(direct, full=True)
+    assert mlcore.to_spec(again) == "uses_kernel"
+    assert mlcore.to_spec(mlcore.build("uses_kernel(kernel=lin(c=1.0))")) == "uses_kernel(kernel=lin(c=1.0))"
+    assert seen == ["uses_kernel", "lin(c=0.0)", "uses_kernel(kernel=lin(c=0.0), alpha=1.0)", "lin(c=1.0)",
+                    "uses_kernel(kernel=lin(c=1.0))"]  # writing specs builds nothing visible
