@@ -3,22 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-
-def progress_iter(it, progress, desc):
-    """Wrap ``it`` in tqdm when asked (``progress=True``) or attached to a terminal (None)."""
-    if progress is False:
-        return it
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return it
-    if progress is None:
-        import sys
-
-        if not sys.stderr.isatty():
-            return it
-    return tqdm(it, desc=desc, leave=False)
+from mlcore.progress import progress_iter  # noqa: F401  (re-exported for als/nmf)
 
 
 def random_factors(X, k, rng):

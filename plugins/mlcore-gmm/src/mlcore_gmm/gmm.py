@@ -7,27 +7,12 @@ import numbers
 import numpy as np
 
 from mlcore.interfaces import Estimator
+from mlcore.progress import progress_iter
 from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar
 
 __all__ = ["GaussianMixture"]
 
 _LOG_2PI = np.log(2.0 * np.pi)
-
-
-def _progress(it, progress, desc):
-    """Wrap ``it`` in tqdm when asked (``progress=True``) or attached to a terminal (None)."""
-    if progress is False:
-        return it
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return it
-    if progress is None:
-        import sys
-
-        if not sys.stderr.isatty():
-            return it
-    return tqdm(it, desc=desc, leave=False)
 
 
 def _logsumexp_rows(a):
@@ -227,7 +212,7 @@ class GaussianMixture(Estimator):
             weights, means, cov = self._initial_params(X, rng, inits)
             params = (weights, means, _precision_cholesky(cov, self.reg_covar))
             lower_bound, history, converged, n_iter = -np.inf, [], False, 0
-            for n_iter in _progress(range(1, self.max_iter + 1), progress, "gmm EM"):
+            for n_iter in progress_iter(range(1, self.max_iter + 1), progress, "gmm EM"):
                 prev = lower_bound
                 log_norm, log_resp = self._e_step(X, params)
                 weights, means, cov = self._m_step(X, np.exp(log_resp))

@@ -7,25 +7,10 @@ import numbers
 import numpy as np
 
 from mlcore.interfaces import Estimator
+from mlcore.progress import progress_iter
 from mlcore.validation import check_array, check_is_fitted, check_random_state, check_scalar
 
 __all__ = ["MultinomialHMM"]
-
-
-def _progress(it, progress, desc):
-    """Wrap ``it`` in tqdm when asked (``progress=True``) or attached to a terminal (None)."""
-    if progress is False:
-        return it
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return it
-    if progress is None:
-        import sys
-
-        if not sys.stderr.isatty():
-            return it
-    return tqdm(it, desc=desc, leave=False)
 
 
 def _check_stochastic(value, name, shape):
@@ -205,7 +190,7 @@ class MultinomialHMM(Estimator):
         first_cols = lay.first
         flat_index = (sym_owned[:, None] * N + np.arange(N)).ravel()
         history, converged, n_iter = [], False, 0
-        for n_iter in _progress(range(1, self.max_iter + 1), progress, "hmm Baum-Welch"):
+        for n_iter in progress_iter(range(1, self.max_iter + 1), progress, "hmm Baum-Welch"):
             loglik, gamma, xi = forward_backward(lay, pi, A, B.T[X])
             history.append(float(loglik.sum()))
             # M-step from expected counts
