@@ -57,7 +57,7 @@ def workloads(quick: bool = False):
     episodes = 100 if quick else 500
     env, name = _env()
     agent = mlcore.build("temporal_difference(lr=0.5, epsilon=0.1, off_policy=True, temporal_discount=0.99, "
-                         "random_state=0)", kind="agent")
+                         "random_state=0)", kind="agent")  # the same rule as the reference loop
     t0 = time.perf_counter()
     returns = train(agent, env, episodes, max_steps=200, random_state=0)
     t_ml = time.perf_counter() - t0

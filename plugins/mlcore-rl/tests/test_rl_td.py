@@ -95,9 +95,12 @@ def test_frozenlake_and_cliffwalking_optimal(off_policy):
 def test_taxi_mean_greedy_return_at_least_7():
     gym = pytest.importorskip("gymnasium")
     env = gym.make("Taxi-v4")
-    ag = _agent("temporal_difference(lr=0.5, epsilon=0.1, off_policy=True, temporal_discount=0.99, random_state=0)")
+    ag = _agent("temporal_difference(lr=0.5, epsilon=0.3, epsilon_decay=0.998, off_policy=True, "
+                "temporal_discount=0.99, random_state=0)")
     train(ag, env, 2000, max_steps=200, random_state=0)
-    assert evaluate(ag, env, 100, max_steps=200, random_state=1).mean() >= 7.0
+    # greedy from 300 start states: with constant epsilon=0.1 a few rarely visited states loop
+    for seed in (1, 2, 3):
+        assert evaluate(ag, env, 100, max_steps=200, random_state=seed).mean() >= 7.0
 
 
 @pytest.mark.slow
