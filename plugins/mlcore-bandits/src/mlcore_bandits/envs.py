@@ -185,8 +185,7 @@ class ShortestPathBandit(BanditEnv):
 
     Pulling a path pays minus its length: the sum of its edge weights, each perturbed by
     Gaussian noise of standard deviation ``weight_noise``. The best arm is the shortest
-    path. Paths are enumerated with :mod:`mlcore_utils` graphs when that plugin is
-    installed, else by an equivalent depth-first search.
+    path. Paths are enumerated with mlcore-utils' graphs (``all_paths``).
 
     Parameters
     ----------
@@ -218,7 +217,7 @@ class ShortestPathBandit(BanditEnv):
             adj.setdefault(u, []).append((v, w))
             if not directed:
                 adj.setdefault(v, []).append((u, w))
-        self.paths = _simple_paths(adj, start, end, directed, edges)
+        self.paths = _simple_paths(edges, start, end, directed)
         if not self.paths:
             raise ComponentArgumentError(f"no path from {start} to {end} in the graph")
         weight = {}
@@ -236,29 +235,14 @@ class ShortestPathBandit(BanditEnv):
         return -float((w + self.weight_noise * self._rng.standard_normal(w.shape)).sum())
 
 
-def _simple_paths(adj, start, end, directed, edges):
-    try:
-        from mlcore_utils.graphs import DiGraph, UndirectedGraph
-    except ImportError:
-        DiGraph = None
-    if DiGraph is not None:
-        try:
-            g = (DiGraph if directed else UndirectedGraph)()
-            for u, v, w in edges:
-                g.add_edge(int(u), int(v), float(w))
-            return sorted(tuple(int(x) for x in p) for p in g.all_paths(start, end))
-        except (AttributeError, TypeError):  # a different graph API: fall back to the local search
-            pass
-    out, stack = [], [(start, (start,))]
-    while stack:  # iterative DFS over simple paths; graphs here are small by nature
-        node, path = stack.pop()
-        if node == end:
-            out.append(path)
-            continue
-        for v, _ in adj.get(node, ()):
-            if v not in path:
-                stack.append((v, path + (v,)))
-    return sorted(out)
+def _simple_paths(edges, start, end, directed):
+    """Every simple path from ``start`` to ``end``, as vertex tuples, from mlcore-utils graphs."""
+    from mlcore_utils.graphs import DiGraph, Edge, UndirectedGraph
+
+    vertices = sorted({int(e[0]) for e in edges} | {int(e[1]) for e in edges} | {int(start), int(end)})
+    g = (DiGraph if directed else UndirectedGraph)(vertices, [Edge(int(u), int(v), float(w)) for u, v, w in edges])
+    paths = g.all_paths(g.get_index(int(start)), g.get_index(int(end)))
+    return sorted(tuple(g.get_vertex(i) for i in p) for p in paths)
 
 
 class ContextualBernoulliBandit(BanditEnv):
