@@ -51,8 +51,9 @@ def _env_only(env, n_steps, seed):
 
 
 def workloads(quick: bool = False):
-    import mlcore
     from mlcore_rl.trainer import train
+
+    import mlcore
 
     episodes = 100 if quick else 500
     env, name = _env()

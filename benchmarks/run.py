@@ -48,8 +48,8 @@ def main(argv=None) -> int:
                 target = row.get("target")
                 mark = "" if ratio is None or target is None else (" ok" if ratio <= target else " MISS")
                 print(f"{row['workload'][:58]:58} {_fmt_time(row['mlcore']):>10} {row.get('reference', '-')[:34]:>34} "
-                      f"{_fmt_time(row.get('ref')):>10} {('%.2fx' % ratio) if ratio else '-':>8} "
-                      f"{('%.2gx' % target) if target else '-':>7}{mark}  {row.get('quality', '')}", flush=True)
+                      f"{_fmt_time(row.get('ref')):>10} {f'{ratio:.2f}x' if ratio else '-':>8} "
+                      f"{f'{target:.2g}x' if target else '-':>7}{mark}  {row.get('quality', '')}", flush=True)
         except Exception:
             failed += 1
             print(f"[bench_{name} failed]\n{traceback.format_exc()}", flush=True)

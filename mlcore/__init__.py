@@ -15,11 +15,11 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import errors, interfaces, validation
-from .progress import progress_iter
 from ._build import build, spec_of, to_spec
 from ._registry import Registry, register, registry
 from ._spec import Spec, parse
 from .hookspecs import hookimpl
+from .progress import progress_iter
 
 
 def save(obj, path) -> str:

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._registry import Registry, registry as _global_registry
+from ._registry import Registry
+from ._registry import registry as _global_registry
 from ._spec import Spec, parse
 from .errors import ComponentArgumentError, SpecSyntaxError
 from .interfaces import constructor_params

@@ -34,9 +34,9 @@ _CONSTANTS = {"True": True, "False": False, "None": None, "inf": math.inf, "nan"
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DIGITS = r"[0-9](?:_?[0-9])*"
 _NUMBER = re.compile(
-    r"(?P<float>(?:(?:{d})?\.{d}|{d}\.)(?:[eE][+-]?{d})?|{d}[eE][+-]?{d})"
+    rf"(?P<float>(?:(?:{_DIGITS})?\.{_DIGITS}|{_DIGITS}\.)(?:[eE][+-]?{_DIGITS})?|{_DIGITS}[eE][+-]?{_DIGITS})"
     r"|(?P<int>0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+"
-    r"|0(?:_?0)*(?![0-9_])|[1-9](?:_?[0-9])*)".format(d=_DIGITS)
+    r"|0(?:_?0)*(?![0-9_])|[1-9](?:_?[0-9])*)"
 )
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "0": "\0"}
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
@@ -95,7 +95,7 @@ class Spec:
         return f"Spec({str(self)!r})"
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping) -> "Spec":
+    def from_mapping(cls, mapping: Mapping) -> Spec:
         """Convert the mapping form ``{"name": "adam", "lr": 0.001}`` to a Spec.
 
         Nested mappings that have a ``"name"`` key become nested specs, inside lists

@@ -307,8 +307,7 @@ class Estimator(Component, ABC):
         """Learn from data; returns self."""
 
     def __sklearn_tags__(self):
-        from sklearn.utils import (ClassifierTags, RegressorTags, Tags, TargetTags,
-                                   TransformerTags)
+        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags, TransformerTags
 
         kind = self._estimator_type
         supervised = kind in ("classifier", "regressor")

@@ -7,8 +7,13 @@ import pytest
 
 import mlcore
 from mlcore.cli import main as cli
-from mlcore.errors import (AmbiguousComponentError, ComponentArgumentError, NameConflictError,
-                           PluginLoadError, UnknownComponentError)
+from mlcore.errors import (
+    AmbiguousComponentError,
+    ComponentArgumentError,
+    NameConflictError,
+    PluginLoadError,
+    UnknownComponentError,
+)
 
 GOOD = """
 from mlcore import hookimpl

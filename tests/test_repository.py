@@ -4,9 +4,9 @@ import pathlib
 import re
 import subprocess
 import sys
-import tomllib
 
 import pytest
+import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 PLUGIN_DIRS = sorted(p for p in (ROOT / "plugins").glob("*") if (p / "pyproject.toml").exists())
@@ -14,10 +14,10 @@ CONTRIB_DIRS = sorted(p for p in (ROOT / "contrib").glob("*") if (p / "pyproject
 
 
 def test_requirements_dev_installs_every_plugin_by_name():
-    lines = [l.strip() for l in (ROOT / "requirements-dev.txt").read_text().splitlines()]
-    editable = sorted(l.split(None, 1)[1] for l in lines if l.startswith("-e ") and l != "-e .")
+    lines = [line.strip() for line in (ROOT / "requirements-dev.txt").read_text().splitlines()]
+    editable = sorted(line.split(None, 1)[1] for line in lines if line.startswith("-e ") and line != "-e .")
     assert "-e ." in lines
-    assert not any("*" in l for l in editable), "no globs: one line per plugin"
+    assert not any("*" in e for e in editable), "no globs: one line per plugin"
     expected = sorted(str(p.relative_to(ROOT)) for p in PLUGIN_DIRS + CONTRIB_DIRS)
     assert editable == expected
 
@@ -57,3 +57,13 @@ print(json.dumps({m: p for m, p in targets.items() if m in sys.modules}))
     assert imported, "expected at least the optimizer's own module to be imported"
     others = {m: p for m, p in imported.items() if p not in ("optim", "mlcore")}
     assert others == {}, f"building adam imported component modules of other families: {others}"
+
+
+def test_sources_pass_the_linter():
+    """ruff with the repository's settings (pyproject.toml); catches syntax newer than Python 3.10."""
+    ruff = pytest.importorskip("ruff")
+    del ruff
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise",
+                           "mlcore", "tests", "plugins", "contrib", "benchmarks"], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

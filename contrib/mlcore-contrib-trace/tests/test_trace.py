@@ -2,10 +2,10 @@
 
 import json
 
+import mlcore_contrib_trace as trace
 import pytest
 
 import mlcore
-import mlcore_contrib_trace as trace
 
 
 @pytest.fixture(autouse=True)

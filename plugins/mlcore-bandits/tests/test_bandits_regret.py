@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from mlcore_bandits.trainer import compare, run_bandit
 
 PROBS = [0.1, 0.2, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7]

@@ -6,9 +6,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from mlcore_rl import plot_returns, train  # noqa: E402
 
 import mlcore  # noqa: E402
-from mlcore_rl import plot_returns, train  # noqa: E402
 
 fig, ax = plt.subplots(figsize=(6, 4))
 for spec, label in [("temporal_difference(lr=0.5, epsilon=0.1, off_policy=True, temporal_discount=0.95, "

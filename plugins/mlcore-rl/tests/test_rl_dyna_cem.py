@@ -4,10 +4,10 @@ from collections import deque
 
 import numpy as np
 import pytest
+from mlcore_rl.trainer import evaluate, train
 
 import mlcore
 from mlcore.testing import check_component
-from mlcore_rl.trainer import evaluate, train
 
 
 def _shortest_path_length(env):

@@ -4,10 +4,10 @@ import itertools
 
 import numpy as np
 import pytest
+from mlcore_rl.tiles import TileCoder
 
 import mlcore
 from mlcore.testing import check_component
-from mlcore_rl.tiles import TileCoder
 
 
 def test_chain_moves_and_terminates():

@@ -2,12 +2,11 @@
 
 import functools
 
-import numpy as np
 import pytest
+from mlcore_rl.trainer import evaluate, train
 
 import mlcore
 from mlcore.testing import check_component
-from mlcore_rl.trainer import evaluate, train
 
 
 class Scripted:

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from mlcore_rl.trainer import evaluate, train
 
 import mlcore
 from mlcore.testing import check_component
-from mlcore_rl.trainer import evaluate, train
 
 
 def _agent(spec):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from mlcore.progress import progress_iter  # noqa: F401  (re-exported for als/nmf)
 
 

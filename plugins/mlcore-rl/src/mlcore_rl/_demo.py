@@ -15,5 +15,6 @@ def run():
         t0 = time.perf_counter()
         returns = train(agent, env, 150, max_steps=1000, random_state=0)
         greedy = evaluate(agent, env, 1, max_steps=200)[0]
-        print(f"   {spec.split("(")[0]:20s} 150 episodes in {time.perf_counter() - t0:.2f} s: first return "
+        name = spec.split("(")[0]
+        print(f"   {name:20s} 150 episodes in {time.perf_counter() - t0:.2f} s: first return "
               f"{returns[0]:.0f}, last {returns[-1]:.0f}, greedy path return {greedy:.0f}")

@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from mlcore.errors import ComponentArgumentError
 from mlcore.interfaces import Env
 from mlcore.validation import check_random_state, check_scalar
