@@ -1,0 +1,302 @@
+"""Convolution layers ``conv1d``, ``conv2d`` and ``deconv2d`` (transposed), channels last."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mlcore.errors import ComponentArgumentError
+
+from ..functional import col2im_gemm, conv_out_size, deconv_out_size, im2col, pad_2d, pad_dims_1d, pad_dims_2d, pair
+from ._base import NNLayer, as_component, check_int, check_shape_arg, colsum, float_input
+
+__all__ = ["Conv1D", "Conv2D", "Deconv2D"]
+
+
+def _check_pad(pad, allowed_str):
+    ok = (isinstance(pad, str) and pad in allowed_str) or \
+         (isinstance(pad, int) and not isinstance(pad, bool) and pad >= 0) or \
+         (isinstance(pad, (tuple, list)) and len(pad) in (2, 4) and
+          all(isinstance(p, int) and not isinstance(p, bool) and p >= 0 for p in pad))
+    if not ok:
+        raise ComponentArgumentError(
+            f"pad must be an int >= 0, a tuple of 2 or 4 of them{', ' if allowed_str else ''}"
+            f"{' or '.join(map(repr, allowed_str))}; got {pad!r}")
+    return pad
+
+
+class _ConvBase(NNLayer):
+    def __init__(self, out_ch, kernel_shape, stride=1, pad=0, dilation=1, act_fn=None, init=None,
+                 optimizer=None, random_state=None):
+        self.out_ch = check_int(out_ch, "out_ch")
+        self.kernel_shape = check_shape_arg(kernel_shape, self._kernel_name)
+        self.stride = check_shape_arg(stride, "stride")
+        self.pad = _check_pad(pad, self._pad_strings)
+        self.dilation = check_shape_arg(dilation, "dilation")
+        self.act_fn = as_component(act_fn, "activation")
+        self.init = as_component(init, "initializer")
+        self.optimizer = as_component(optimizer, "optimizer")
+        self.random_state = random_state
+
+    # 2-D geometry; Conv1D maps itself onto it with a unit row axis
+    def _geometry(self):
+        return pair(self.kernel_shape), pair(self.stride), pair(self.dilation)
+
+    def _pads(self, X_shape):
+        ks, st, dl = self._geometry()
+        return pad_dims_2d(X_shape, self.pad, ks, st, dl)
+
+    def _conv_forward(self, X4):
+        W = self.params["W"].reshape(self._w4_shape)
+        ks, st, dl = self._geometry()
+        p = self._pads(X4.shape)
+        buf = self._cols_buffer(X4, ks, st, p, dl)
+        if any(p) and buf is not None:
+            # pad into a reused buffer whose border stays zero (np.pad would allocate anew)
+            n, H, Wd, C = X4.shape
+            Xp, fresh = self._scratch(f"xpad{p}", (n, H + p[0] + p[1], Wd + p[2] + p[3], C), X4.dtype, fresh=True)
+            if fresh:
+                Xp.fill(0)
+            Xp[:, p[0]:p[0] + H, p[2]:p[2] + Wd] = X4
+            cols, _, out = im2col(Xp, ks, st, 0, dl, out=buf)
+        else:
+            cols, _, out = im2col(X4, ks, st, p, dl, out=buf)
+        Z = cols @ W.reshape(-1, W.shape[3])
+        Z += self.params["b"]
+        self._cache = (cols, X4.shape, p, Z.reshape(X4.shape[0], out[0], out[1], W.shape[3]))
+        return self._cache[3]
+
+    def _conv_backward(self, dY4, input_grad=True):
+        cols, X_shape, p, Z = self.__dict__.get("_cache") or self._no_forward()
+        dZ = self._act_backward(np.asarray(dY4).reshape(Z.shape), Z).reshape(-1, Z.shape[3])
+        W = self.params["W"]
+        if self.trainable:
+            gW = self._grad_buffer("W", W.shape, np.result_type(cols, dZ))
+            np.matmul(cols.T, dZ, out=gW.reshape(-1, Z.shape[3]))
+            self.grads = {"W": gW, "b": colsum(dZ)}
+        if not input_grad:
+            return None
+        ks, st, dl = self._geometry()
+        n, H, Wd, C = X_shape
+        W4 = W.reshape(self._w4_shape)
+        tap = self._scratch("tap", (dZ.shape[0], C), np.result_type(dZ, W))
+        dXp = col2im_gemm(dZ, W4.transpose(0, 1, 3, 2), (n, H + p[0] + p[1], Wd + p[2] + p[3], C), ks, st, dl, tap)
+        return dXp[:, p[0]:p[0] + H, p[2]:p[2] + Wd, :]
+
+    def _cols_buffer(self, X4, ks, st, p, dl):
+        oh = conv_out_size(X4.shape[1], ks[0], st[0], p[0] + p[1], dl[0])
+        ow = conv_out_size(X4.shape[2], ks[1], st[1], p[2] + p[3], dl[1])
+        if min(oh, ow) < 1:
+            return None      # im2col raises the error
+        return self._scratch("cols", (X4.shape[0] * oh * ow, ks[0] * ks[1] * X4.shape[3]), X4.dtype)
+
+
+class Conv2D(_ConvBase):
+    """2-D convolution (cross-correlation) Y = f(X * W + b), channels last.
+
+    Parameters
+    ----------
+    out_ch : int
+    kernel_shape : int or (int, int)
+    stride : int or (int, int), default 1
+    pad : int, (rows, cols), (top, bottom, left, right), "same" or "valid", default 0
+        "same" keeps ceil(size / stride); an odd extra pixel goes bottom/right.
+    dilation : int or (int, int), default 1
+        PyTorch convention: 1 is an ordinary convolution (numpy-ml's 0).
+    act_fn, init, optimizer, random_state : as for ``dense``
+
+    Shapes
+    ------
+    X (n, rows, cols, in_ch) -> (n, out_rows, out_cols, out_ch) with
+    out = floor((in + pad_lo + pad_hi - dilation (k - 1) - 1) / stride) + 1.
+    ``W (k_rows, k_cols, in_ch, out_ch)``, ``b (out_ch,)``; PyTorch ``nn.Conv2d``:
+    ``weight = W.transpose(3, 2, 0, 1)`` and inputs ``X.transpose(0, 3, 1, 2)``.
+
+    Notes
+    -----
+    im2col (a strided view copied once) and one GEMM forward; backward dW = cols^T dZ,
+    dX = col2im(dZ W^T). The forward's patch matrix is kept for backward.
+    """
+
+    _kernel_name = "kernel_shape"
+    _pad_strings = ("same", "valid")
+
+    @property
+    def _w4_shape(self):
+        return self.params["W"].shape
+
+    @classmethod
+    def conformance_example(cls):
+        return {"spec": "conv2d(out_ch=2, kernel_shape=(2, 3), stride=(1, 2), pad=1, dilation=(2, 1), "
+                        "act_fn=tanh, random_state=0)",
+                "input": np.random.default_rng(0).normal(size=(2, 5, 6, 3))}
+
+    def _create_params(self, input_shape, dtype, rng):
+        kr, kc = pair(self.kernel_shape)
+        return {"W": self._new_param((kr, kc, input_shape[-1], self.out_ch), dtype, rng),
+                "b": np.zeros(self.out_ch, dtype=dtype)}
+
+    def output_shape(self, input_shape):
+        (kr, kc), (sr, sc), (dr, dc) = self._geometry()
+        t, b, left, right = self._pads((None,) + tuple(input_shape))
+        return (conv_out_size(input_shape[0], kr, sr, t + b, dr), conv_out_size(input_shape[1], kc, sc, left + right, dc),
+                self.out_ch)
+
+    def forward(self, X):
+        X = float_input(X, ndim=4)
+        self._ensure_params(X)
+        if X.shape[3] != self.params["W"].shape[2]:
+            raise ValueError(f"conv2d was built for {self.params['W'].shape[2]} input channels, got X {X.shape}")
+        return self._act_forward(self._conv_forward(X))
+
+    def backward(self, dY, input_grad: bool = True):
+        """Fill ``grads``; return dX (None when ``input_grad`` is False)."""
+        return self._conv_backward(dY, input_grad)
+
+
+class Conv1D(_ConvBase):
+    """1-D convolution (cross-correlation) over ``(n, length, in_ch)``, channels last.
+
+    Parameters
+    ----------
+    out_ch : int
+    kernel_width : int
+    stride, dilation : int, default 1 (dilation 1 = ordinary convolution)
+    pad : int, (left, right), "same", "valid" or "causal", default 0
+        "causal" pads dilation * (kernel_width - 1) on the left only: output t sees inputs
+        up to t (WaveNet), and with stride 1 the length is kept.
+    act_fn, init, optimizer, random_state : as for ``dense``
+
+    Shapes
+    ------
+    X (n, length, in_ch) -> (n, out_length, out_ch). ``W (kernel_width, in_ch, out_ch)``,
+    ``b (out_ch,)``; PyTorch ``nn.Conv1d``: ``weight = W.transpose(2, 1, 0)``.
+    """
+
+    _kernel_name = "kernel_width"
+    _pad_strings = ("same", "valid", "causal")
+
+    def __init__(self, out_ch, kernel_width, stride=1, pad=0, dilation=1, act_fn=None, init=None,
+                 optimizer=None, random_state=None):
+        for name, v in (("kernel_width", kernel_width), ("stride", stride), ("dilation", dilation)):
+            check_int(v, name)
+        if isinstance(pad, (tuple, list)) and len(pad) != 2:
+            raise ComponentArgumentError(f"pad of conv1d is an int, (left, right) or a string; got {pad!r}")
+        super().__init__(out_ch, kernel_width, stride, pad, dilation, act_fn, init, optimizer, random_state)
+        self.kernel_width = self.__dict__.pop("kernel_shape")
+
+    @classmethod
+    def conformance_example(cls):
+        return {"spec": "conv1d(out_ch=2, kernel_width=3, pad='causal', dilation=2, act_fn=tanh, random_state=0)",
+                "input": np.random.default_rng(0).normal(size=(2, 7, 3))}
+
+    @property
+    def _w4_shape(self):
+        return (1,) + self.params["W"].shape
+
+    def _geometry(self):
+        return (1, self.kernel_width), (1, self.stride), (1, self.dilation)
+
+    def _pads(self, X_shape):
+        left, right = pad_dims_1d((X_shape[0], X_shape[2]), self.pad, self.kernel_width, self.stride, self.dilation)
+        return 0, 0, left, right
+
+    def _create_params(self, input_shape, dtype, rng):
+        return {"W": self._new_param((self.kernel_width, input_shape[-1], self.out_ch), dtype, rng),
+                "b": np.zeros(self.out_ch, dtype=dtype)}
+
+    def output_shape(self, input_shape):
+        _, _, left, right = self._pads((None, 1, input_shape[0]))
+        return (conv_out_size(input_shape[0], self.kernel_width, self.stride, left + right, self.dilation),
+                self.out_ch)
+
+    def forward(self, X):
+        X = float_input(X, ndim=3)
+        self._ensure_params(X)
+        if X.shape[2] != self.params["W"].shape[1]:
+            raise ValueError(f"conv1d was built for {self.params['W'].shape[1]} input channels, got X {X.shape}")
+        return self._act_forward(self._conv_forward(X[:, None])[:, 0])
+
+    def backward(self, dY, input_grad: bool = True):
+        """Fill ``grads``; return dX (None when ``input_grad`` is False)."""
+        dX = self._conv_backward(np.asarray(dY)[:, None], input_grad)
+        return None if dX is None else dX[:, 0]
+
+
+class Deconv2D(_ConvBase):
+    """Transposed 2-D convolution (``nn.ConvTranspose2d``), channels last.
+
+    Parameters
+    ----------
+    out_ch : int
+    kernel_shape : int or (int, int)
+    stride : int or (int, int), default 1
+    pad : int, (rows, cols) or (top, bottom, left, right), default 0
+        Rows/columns cropped from the full output (PyTorch's ``padding``).
+    dilation : int or (int, int), default 1
+    act_fn, init, optimizer, random_state : as for ``dense``
+
+    Shapes
+    ------
+    X (n, rows, cols, in_ch) -> (n, out_rows, out_cols, out_ch), out = (in - 1) stride -
+    pad_lo - pad_hi + dilation (k - 1) + 1. ``W (k_rows, k_cols, in_ch, out_ch)``,
+    ``b (out_ch,)``; PyTorch: ``weight = W.transpose(2, 3, 0, 1)`` (in, out, k_r, k_c).
+
+    Notes
+    -----
+    The adjoint of conv2d: forward is one GEMM then col2im (scatter each input pixel's
+    k_r x k_c x out_ch patch at stride s); backward is im2col of dY and two GEMMs.
+    """
+
+    _kernel_name = "kernel_shape"
+    _pad_strings = ()
+
+    @classmethod
+    def conformance_example(cls):
+        return {"spec": "deconv2d(out_ch=2, kernel_shape=3, stride=2, pad=1, act_fn=tanh, random_state=0)",
+                "input": np.random.default_rng(0).normal(size=(2, 3, 4, 3))}
+
+    def _create_params(self, input_shape, dtype, rng):
+        kr, kc = pair(self.kernel_shape)
+        return {"W": self._new_param((kr, kc, input_shape[-1], self.out_ch), dtype, rng),
+                "b": np.zeros(self.out_ch, dtype=dtype)}
+
+    def output_shape(self, input_shape):
+        (kr, kc), (sr, sc), (dr, dc) = self._geometry()
+        t, b, left, right = self._pads((None,) + tuple(input_shape))
+        return (deconv_out_size(input_shape[0], kr, sr, t + b, dr),
+                deconv_out_size(input_shape[1], kc, sc, left + right, dc), self.out_ch)
+
+    def forward(self, X):
+        X = float_input(X, ndim=4)
+        self._ensure_params(X)
+        W = self.params["W"]
+        n, H, Wd, Cin = X.shape
+        if Cin != W.shape[2]:
+            raise ValueError(f"deconv2d was built for {W.shape[2]} input channels, got X {X.shape}")
+        ks, st, dl = self._geometry()
+        p = self._pads(X.shape)
+        full = (deconv_out_size(H, ks[0], st[0], 0, dl[0]), deconv_out_size(Wd, ks[1], st[1], 0, dl[1]))
+        if full[0] - p[0] - p[1] < 1 or full[1] - p[2] - p[3] < 1:
+            raise ValueError(f"padding {p} removes the whole output {full}")
+        tap = self._scratch("tap", (n * H * Wd, self.out_ch), np.result_type(X, W))
+        Yfull = col2im_gemm(X.reshape(-1, Cin), W, (n, full[0], full[1], self.out_ch), ks, st, dl, tap)
+        Z = Yfull[:, p[0]:full[0] - p[1], p[2]:full[1] - p[3], :] + self.params["b"]
+        self._cache = (X, p, Z)
+        return self._act_forward(Z)
+
+    def backward(self, dY, input_grad: bool = True):
+        """Fill ``grads``; return dX (None when ``input_grad`` is False)."""
+        X, p, Z = self.__dict__.get("_cache") or self._no_forward()
+        dZ = self._act_backward(np.asarray(dY), Z)
+        W = self.params["W"]
+        Cin = X.shape[3]
+        ks, st, dl = self._geometry()
+        dfull, _ = pad_2d(dZ, p)
+        buf = self._scratch("dcols", (X.shape[0] * X.shape[1] * X.shape[2], ks[0] * ks[1] * dZ.shape[3]), dZ.dtype)
+        dcols, _, _ = im2col(dfull, ks, st, 0, dl, out=buf)   # (n * rows * cols, k_r * k_c * out_ch)
+        Wt = W.transpose(2, 0, 1, 3).reshape(Cin, -1)
+        if self.trainable:
+            dWt = X.reshape(-1, Cin).T @ dcols
+            self.grads = {"W": dWt.reshape(Cin, ks[0], ks[1], -1).transpose(1, 2, 0, 3),
+                          "b": dZ.sum(axis=(0, 1, 2))}
+        return (dcols @ Wt.T).reshape(X.shape) if input_grad else None

@@ -1,0 +1,399 @@
+"""``sequential``: a feed-forward network estimator built from one spec."""
+
+from __future__ import annotations
+
+import sys
+from typing import ClassVar
+
+import numpy as np
+
+from mlcore.interfaces import Estimator
+from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state
+
+from .functional import batch_indices
+from .layers._base import as_component
+
+__all__ = ["Sequential"]
+
+
+def _clone(component, kind):
+    import mlcore
+
+    return mlcore.build(mlcore.to_spec(component, full=True), kind=kind)
+
+
+class Sequential(Estimator):
+    """A stack of layers trained by minibatch gradient descent.
+
+    Parameters
+    ----------
+    layers : list of layer
+        Applied in order. They are templates: ``fit`` builds fresh copies (``layers_``)
+        from their specs, so refitting starts from scratch.
+    loss : loss
+        For example ``softmax_cross_entropy`` (classification from logits),
+        ``squared_error`` (regression), ``binary_cross_entropy``.
+    optimizer : optimizer, optional
+        Cloned once per layer with parameters (``adam(lr=0.001)`` when None); a layer
+        with its own ``optimizer`` uses a clone of that instead. No two layers share
+        optimizer state.
+    dtype : {"float64", "float32"}
+        Dtype of parameters and computation.
+    random_state : int, Generator or None
+        Seeds initialisation, shuffling and dropout: same seed, same network.
+
+    Attributes
+    ----------
+    layers_ : list of layer
+        The trained layers (parameters in ``layer.params``).
+    optimizers_ : list of optimizer or None
+        One per layer (None for layers without parameters).
+    classes_ : ndarray
+        Class labels, for classification losses with 1-D labels.
+    history_ : dict of str -> list of float
+        Per-epoch ``loss`` (mean training loss), and ``val_loss`` / ``val_accuracy``
+        with ``validation_data``; plus ``accuracy`` for classification.
+    n_steps_, epochs_ : int
+        Optimisation steps and epochs done so far.
+
+    Notes
+    -----
+    ``fit`` returns ``self`` (scikit-learn convention); the history is ``history_``, also
+    readable as ``net.fit(...).history`` (Keras' ``History.history``).
+    ``partial_fit`` continues training (initialising first if needed). ``mlcore.save``
+    stores layers, optimizer states, the random generator's state and the history, so
+    a loaded network predicts identically and continues training identically.
+
+    Example
+    -------
+    >>> import mlcore
+    >>> net = mlcore.build("sequential(layers=[dense(n_out=64, act_fn=relu), dense(n_out=10)], "
+    ...                    "loss=softmax_cross_entropy, optimizer=adam(lr=1e-3), random_state=0)")
+    >>> # net.fit(X, y, epochs=10, batch_size=32).predict(X_test)
+    """
+
+    spec_kinds: ClassVar[dict] = {"layers": "layer", "loss": "loss", "optimizer": "optimizer"}
+
+    def __init__(self, layers, loss, optimizer=None, dtype: str = "float64", random_state=None):
+        if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)) or not layers:
+            from mlcore.errors import ComponentArgumentError
+
+            raise ComponentArgumentError(f"layers must be a non-empty list of layers, got {layers!r}")
+        self.layers = layers
+        self.loss = loss
+        self.optimizer = optimizer
+        self.dtype = check_choice(dtype, "dtype", ("float64", "float32"))
+        self.random_state = random_state
+
+    @classmethod
+    def conformance_example(cls):
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(40, 4))
+        y = (X[:, 0] + X[:, 1] > 0).astype(int)
+        return {"spec": "sequential(layers=[dense(n_out=8, act_fn=relu), dropout(p=0.1), dense(n_out=2)], "
+                        "loss=softmax_cross_entropy, optimizer=sgd(lr=0.1), random_state=0)",
+                "fit": (X, y)}
+
+    @property
+    def history(self) -> dict:
+        """The per-epoch metrics (``history_``), so that ``net.fit(...).history["loss"]``
+        reads like Keras' ``History`` while ``fit`` returns the network itself."""
+        check_is_fitted(self, "history_")
+        return self.history_
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def _loss_fn(self):
+        return as_component(self.loss, "loss")
+
+    @property
+    def _estimator_type(self):
+        from .losses import CrossEntropy, SoftmaxCrossEntropy
+
+        return "classifier" if isinstance(self._loss_fn, (SoftmaxCrossEntropy, CrossEntropy)) else "regressor"
+
+    def _prepare_X(self, X):
+        first = as_component(self.layers[0], "layer")
+        from .layers.embedding import Embedding
+
+        if isinstance(first, Embedding):
+            X = check_array(X, name="X", dtype=None)
+            if not np.issubdtype(X.dtype, np.integer):
+                raise TypeError(f"a network starting with an embedding takes integer ids, got dtype {X.dtype}")
+            return X
+        return check_array(X, name="X", ndim=None, dtype=self.dtype)
+
+    def _prepare_y(self, y, n):
+        y = np.asarray(y)
+        if len(y) != n:
+            raise ValueError(f"X and y have different numbers of samples: {n} and {len(y)}")
+        if self._estimator_type == "classifier" and y.ndim == 1:
+            if not hasattr(self, "classes_"):      # trained on target rows: labels are column indices
+                if not np.issubdtype(y.dtype, np.integer):
+                    raise ValueError("this network was trained on target rows; give labels as column indices")
+                return y
+            idx = np.searchsorted(self.classes_, y)
+            idx = np.clip(idx, 0, len(self.classes_) - 1)
+            if not np.array_equal(self.classes_[idx], y):
+                raise ValueError(f"y holds labels not seen in the first fit; known classes: {self.classes_}")
+            return idx
+        y = check_array(y, name="y", dtype=self.dtype)
+        if y.ndim == 1:
+            y = y[:, None]
+        return y
+
+    def _initialize(self, X, y):
+        rng = check_random_state(self.random_state)
+        self._rng = rng
+        layers = [_clone(as_component(spec, "layer"), "layer") for spec in self.layers]
+        shape = X.shape[1:]
+        self.input_shape_ = tuple(int(s) for s in shape)
+        for layer in layers:
+            if hasattr(layer, "attach_rng"):
+                layer.attach_rng(rng)
+            layer.initialize(shape, self.dtype)
+            shape = layer.output_shape(shape)
+        default = as_component(self.optimizer, "optimizer")
+        if default is None:
+            import mlcore
+
+            default = mlcore.build("adam", kind="optimizer")
+        optimizers = []
+        for layer in layers:
+            own = getattr(layer, "optimizer", None)
+            if own is None and getattr(layer, "layer", None) is not None:
+                own = getattr(layer.layer, "optimizer", None)
+            optimizers.append(_clone(own if own is not None else default, "optimizer") if layer.params else None)
+        self.layers_ = layers
+        self.optimizers_ = optimizers
+        if self._estimator_type == "classifier" and np.ndim(y) == 1:
+            self.classes_ = np.unique(y)
+        self.y_ndim_ = int(np.ndim(y))
+        self.n_steps_ = 0
+        self.epochs_ = 0
+        self.history_ = {}
+
+    # ------------------------------------------------------------------ state
+    def get_state(self) -> dict:
+        state = super().get_state()
+        if "layers_" in state:
+            state["rng_state_"] = self._rng.bit_generator.state
+            state.pop("_rng", None)
+        return state
+
+    def set_state(self, state: dict) -> None:
+        state = dict(state)
+        rng_state = state.pop("rng_state_", None)
+        super().set_state(state)
+        if rng_state is not None:
+            from .layers._base import generator_from_state
+
+            self._rng = generator_from_state(rng_state)
+            for layer in self.layers_:
+                if hasattr(layer, "attach_rng"):
+                    layer.attach_rng(self._rng)
+        for k in ("input_shape_",):
+            if isinstance(getattr(self, k, None), (list, np.ndarray)):
+                setattr(self, k, tuple(int(s) for s in getattr(self, k)))
+
+    # ------------------------------------------------------------------ training
+    def fit(self, X, y, epochs: int = 10, batch_size: int = 32, validation_data=None, shuffle: bool = True,
+            progress=None, callbacks=None):
+        """Train from scratch; returns self (per-epoch metrics in ``history_``).
+
+        Parameters
+        ----------
+        X : ndarray (n, ...)
+            Inputs in the first layer's layout (integer ids for an embedding).
+        y : ndarray (n,) or (n, n_outputs)
+            Class labels for classification losses (or target rows), targets otherwise.
+        epochs, batch_size : int
+        validation_data : (X_val, y_val), optional
+        shuffle : bool
+            Reshuffle the examples every epoch.
+        progress : bool, optional
+            tqdm progress bar (None: only when attached to a terminal and tqdm is installed).
+        callbacks : list of callables, optional
+            ``callback(model, epoch, logs)`` after every epoch; returning True stops training.
+        """
+        for k in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
+            delattr(self, k)
+        return self.partial_fit(X, y, epochs, batch_size, validation_data, shuffle, progress, callbacks)
+
+    def partial_fit(self, X, y, epochs: int = 1, batch_size: int = 32, validation_data=None, shuffle: bool = True,
+                    progress=None, callbacks=None):
+        """Continue training for ``epochs`` more epochs (initialising first if unfitted); returns self."""
+        X = self._prepare_X(X)
+        if not hasattr(self, "layers_"):
+            y_raw = np.asarray(y)
+            if len(y_raw) != len(X):
+                raise ValueError(f"X and y have different numbers of samples: {len(X)} and {len(y_raw)}")
+            self._initialize(X, y_raw)
+        elif tuple(X.shape[1:]) != self.input_shape_:
+            raise ValueError(f"X has example shape {X.shape[1:]}, the network was built for {self.input_shape_}")
+        y = self._prepare_y(y, len(X))
+        for name, v in (("epochs", epochs), ("batch_size", batch_size)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be an int >= 1, got {v!r}")
+        loss_fn = self._loss_fn
+        bar = _progress(progress, epochs)
+        for _ in range(epochs):  # epochs and minibatches are inherently sequential
+            self._set_training(True)
+            total, correct, count = 0.0, 0, 0
+            for idx in batch_indices(len(X), batch_size, shuffle, self._rng):
+                out, loss = self._step(X[idx], y[idx], loss_fn)
+                total += loss * len(idx)
+                count += len(idx)
+                if self._estimator_type == "classifier" and y.ndim == 1:
+                    correct += int((out.argmax(axis=1) == y[idx]).sum())
+            self.epochs_ += 1
+            logs = {"loss": total / count}
+            if self._estimator_type == "classifier" and y.ndim == 1:
+                logs["accuracy"] = correct / count
+            if validation_data is not None:
+                logs.update({f"val_{k}": v for k, v in self.evaluate(*validation_data).items()})
+            for k, v in logs.items():
+                self.history_.setdefault(k, []).append(float(v))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()})
+            stops = [bool(cb(self, self.epochs_ - 1, logs)) for cb in callbacks or ()]   # call every callback
+            if any(stops):
+                break
+        if bar is not None:
+            bar.close()
+        self._set_training(False)
+        return self
+
+    def _set_training(self, mode):
+        for layer in self.layers_:
+            layer.train(mode)
+
+    def _step(self, Xb, yb, loss_fn):
+        out = Xb
+        for layer in self.layers_:
+            out = layer.forward(out)
+        if hasattr(loss_fn, "loss_and_grad"):
+            loss, g = loss_fn.loss_and_grad(yb, out)
+        else:
+            loss, g = loss_fn.loss(yb, out), loss_fn.grad(yb, out)
+        if not np.isfinite(loss):
+            raise FloatingPointError(f"the loss became {loss} at step {self.n_steps_}; lower the learning rate")
+        last = len(self.layers_) - 1
+        for i, layer in enumerate(reversed(self.layers_)):
+            if i == last and _takes_input_grad(layer):
+                layer.backward(g, input_grad=False)     # the data needs no gradient
+                break
+            g = layer.backward(g)
+            if g is None:
+                break
+        for layer, opt in zip(self.layers_, self.optimizers_):
+            if opt is not None and layer.trainable:
+                opt.step(layer.params, layer.grads)
+        self.n_steps_ += 1
+        return out, loss
+
+    # ------------------------------------------------------------------ inference
+    def forward(self, X, batch_size: int = 4096):
+        """Network output (logits for ``softmax_cross_entropy``) in evaluation mode."""
+        check_is_fitted(self, "layers_")
+        X = self._prepare_X(X)
+        if tuple(X.shape[1:]) != self.input_shape_:
+            raise ValueError(f"X has example shape {X.shape[1:]}, the network was built for {self.input_shape_}")
+        self._set_training(False)
+        outs = []
+        for i in range(0, len(X), batch_size):  # bounded memory: chunks of examples
+            out = X[i:i + batch_size]
+            for layer in self.layers_:
+                out = layer.forward(out)
+            outs.append(out)
+        return np.concatenate(outs) if outs else np.empty((0,))
+
+    def predict(self, X):
+        """Class labels (classification) or predicted targets (regression)."""
+        out = self.forward(X)
+        if self._estimator_type == "classifier":
+            idx = out.argmax(axis=1)
+            return self.classes_[idx] if hasattr(self, "classes_") else idx
+        return out[:, 0] if self.y_ndim_ == 1 and out.ndim == 2 and out.shape[1] == 1 else out
+
+    def predict_proba(self, X):
+        """Class probabilities (softmax of the logits, or the output of a probability network)."""
+        from .losses import SoftmaxCrossEntropy, softmax
+
+        out = self.forward(X)
+        return softmax(out, axis=1) if isinstance(self._loss_fn, SoftmaxCrossEntropy) else out
+
+    def evaluate(self, X, y) -> dict:
+        """``{"loss": ..., "accuracy": ...}`` (accuracy for classification) on ``(X, y)``."""
+        out = self.forward(X)
+        yy = self._prepare_y(y, len(out))
+        res = {"loss": float(self._loss_fn.loss(yy, out))}
+        if self._estimator_type == "classifier":
+            truth = yy if yy.ndim == 1 else yy.argmax(axis=1)
+            res["accuracy"] = float((out.argmax(axis=1) == truth).mean())
+        return res
+
+    def score(self, X, y) -> float:
+        """Accuracy (classification) or R^2 (regression), as scikit-learn."""
+        if self._estimator_type == "classifier":
+            return self.evaluate(X, y)["accuracy"]
+        pred = np.asarray(self.predict(X), dtype=float).reshape(len(X), -1)
+        yy = np.asarray(y, dtype=float).reshape(len(X), -1)
+        ss_res = ((yy - pred) ** 2).sum()
+        ss_tot = ((yy - yy.mean(axis=0)) ** 2).sum()
+        return float(1 - ss_res / ss_tot) if ss_tot > 0 else 0.0
+
+    def summary(self, input_shape=None) -> str:
+        """A table of the layers with their output shapes and parameter counts."""
+        import mlcore
+
+        if input_shape is None:
+            check_is_fitted(self, "layers_")
+            input_shape = self.input_shape_
+        fitted = hasattr(self, "layers_")
+        layers = self.layers_ if fitted else [_clone(as_component(s, "layer"), "layer") for s in self.layers]
+        rows, shape, total = [], tuple(input_shape), 0
+        for i, layer in enumerate(layers):
+            if not fitted:   # throwaway copies, initialised only to count their parameters
+                layer.initialize(shape, self.dtype, random_state=0)
+            shape = layer.output_shape(shape)
+            n = int(sum(v.size for v in layer.params.values())) if layer.params else 0
+            total += n
+            name = mlcore.to_spec(layer)
+            rows.append((str(i), name if len(name) <= 48 else name[:45] + "...", str((None,) + tuple(shape)), f"{n:,}"))
+        head = ("#", "layer", "output shape", "params")
+        widths = [max(len(r[c]) for r in rows + [head]) for c in range(4)]
+        line = lambda r: "  ".join(x.ljust(w) if c < 3 else x.rjust(w) for c, (x, w) in enumerate(zip(r, widths)))
+        out = [line(head), "-" * (sum(widths) + 6)] + [line(r) for r in rows]
+        out += ["-" * (sum(widths) + 6), f"input shape {(None,) + tuple(input_shape)}, {total:,} parameters"]
+        return "\n".join(out)
+
+
+_INPUT_GRAD: dict = {}
+
+
+def _takes_input_grad(layer) -> bool:
+    """Whether ``layer.backward`` accepts ``input_grad=False`` (cached per class)."""
+    cls = type(layer)
+    if cls not in _INPUT_GRAD:
+        import inspect
+
+        try:
+            _INPUT_GRAD[cls] = "input_grad" in inspect.signature(layer.backward).parameters
+        except (TypeError, ValueError):
+            _INPUT_GRAD[cls] = False
+    return _INPUT_GRAD[cls]
+
+
+def _progress(progress, total):
+    if progress is False or (progress is None and not sys.stderr.isatty()):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress:
+            raise ImportError("progress=True needs tqdm: pip install tqdm") from None
+        return None
+    return tqdm(total=total, unit="epoch")
+
