@@ -17,10 +17,13 @@ FIRST_PARTY = {
         "activation": "relu leaky_relu elu selu gelu sigmoid tanh softplus affine identity exponential "
                       "hard_sigmoid silu swish",
         "initializer": "glorot_uniform glorot_normal he_uniform he_normal std_normal trunc_normal",
-        "loss": "squared_error cross_entropy softmax_cross_entropy binary_cross_entropy",
+        "loss": "squared_error cross_entropy softmax_cross_entropy binary_cross_entropy vae_loss "
+                "wgan_gp_loss nce_loss",
         "layer": "dense fully_connected add multiply flatten softmax embedding dropout conv1d conv2d deconv2d "
-                 "pool2d batchnorm1d batchnorm2d layernorm1d layernorm2d dot_product_attention",
-        "estimator": "sequential",
+                 "pool2d batchnorm1d batchnorm2d layernorm1d layernorm2d dot_product_attention rnn_cell "
+                 "lstm_cell rnn lstm bidirectional_lstm skip_connection_identity skip_connection_conv "
+                 "wavenet_residual multi_head_attention sparse_evolution",
+        "estimator": "sequential bernoulli_vae wgan_gp word2vec rbm",
     },
     "mlcore-gmm": {"estimator": "gmm"},
     "mlcore-hmm": {"estimator": "multinomial_hmm categorical_hmm"},

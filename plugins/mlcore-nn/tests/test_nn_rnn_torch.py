@@ -138,3 +138,30 @@ def test_cells_unrolled_match_torch_cells_over_five_sequences_with_updates(kind)
         _check_grads(cell, m, cell=True)
         opt.step(cell.params, cell.grads)
         topt.step()
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm"])
+def test_float32_mode_and_state_dict_conversion_match_torch(kind):
+    """float32 computation (tolerance 1e-4, as the other layers' float32 parity tests) with
+    weights imported from a torch module by from_torch_state."""
+    from mlcore_nn.recurrent import from_torch_state, to_torch_state
+
+    torch.manual_seed(0)
+    m = (torch.nn.LSTM if kind == "lstm" else torch.nn.RNN)(4, 5, batch_first=True)       # float32
+    layer = mlcore.build(f"{kind}(n_out=5, random_state=0)")
+    layer.initialize((6, 4), "float32")
+    layer.params = from_torch_state(m.state_dict())
+    back = to_torch_state(layer.params)
+    for k, v in m.state_dict().items():
+        np.testing.assert_array_equal(back[k], v.numpy())
+    X = np.random.default_rng(0).normal(size=(3, 6, 4)).astype(np.float32)
+    Y = layer.forward(X)
+    assert Y.dtype == np.float32
+    R = np.random.default_rng(1).normal(size=Y.shape).astype(np.float32)
+    dX = layer.backward(R)
+    Xt = torch.from_numpy(X).requires_grad_(True)
+    out, _ = m(Xt)
+    (out * torch.from_numpy(R)).sum().backward()
+    np.testing.assert_allclose(Y, out.detach().numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(dX, Xt.grad.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(layer.grads["W_hh"], m.weight_hh_l0.grad.numpy().T, rtol=1e-4, atol=1e-4)

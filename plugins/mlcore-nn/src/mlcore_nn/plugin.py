@@ -71,4 +71,5 @@ def mlcore_register(registry):
 
 @hookimpl
 def mlcore_demos():
-    return [("neural networks (MLP and CNN) on 8x8 digits", "mlcore_nn._demo:run")]
+    return [("neural networks (MLP and CNN) on 8x8 digits", "mlcore_nn._demo:run"),
+            ("word2vec (skip-gram, negative sampling) on a small generated corpus", "mlcore_nn._demo_word2vec:run")]
