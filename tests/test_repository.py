@@ -67,3 +67,15 @@ def test_sources_pass_the_linter():
                            "mlcore", "tests", "plugins", "contrib", "benchmarks"], cwd=ROOT, capture_output=True,
                           text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_mlcore_demo_runs_every_part():
+    """The README's `make demo` promise: every installed family's demo part runs cleanly."""
+    proc = subprocess.run([sys.executable, "-m", "mlcore", "demo"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "FAILED" not in proc.stdout
+    import mlcore
+
+    parts = {plugin for plugin, _, _ in mlcore.registry().demos()}
+    assert {p.name for p in PLUGIN_DIRS} <= {f"mlcore-{p}" for p in parts}, "a family has no demo part"
