@@ -195,3 +195,19 @@ def test_generators_round_trip_exactly_and_only_numpy_ones_load(isolated_registr
 
 def test_progress_iter_is_silent_without_a_terminal():
     assert list(mlcore.progress_iter(range(3))) == [0, 1, 2]  # pytest captures stderr: no terminal
+
+
+def test_progress_true_without_tqdm_says_how_to_install(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):
+        if name.startswith("tqdm"):
+            raise ImportError("no tqdm here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    with pytest.raises(ImportError, match="pip install tqdm"):
+        mlcore.progress_iter(range(2), progress=True)
+    assert mlcore.progress.progress_bar(progress=False) is None

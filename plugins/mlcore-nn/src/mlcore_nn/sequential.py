@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import ClassVar
 
 import numpy as np
 
 from mlcore.interfaces import Estimator
+from mlcore.progress import progress_bar
 from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state
 
 from .functional import batch_indices
@@ -236,7 +236,7 @@ class Sequential(Estimator):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {v!r}")
         loss_fn = self._loss_fn
-        bar = _progress(progress, epochs)
+        bar = progress_bar(progress, epochs, unit="epoch")
         for _ in range(epochs):  # epochs and minibatches are inherently sequential
             self._set_training(True)
             total, correct, count = 0.0, 0, 0
@@ -384,16 +384,3 @@ def _takes_input_grad(layer) -> bool:
         except (TypeError, ValueError):
             _INPUT_GRAD[cls] = False
     return _INPUT_GRAD[cls]
-
-
-def _progress(progress, total):
-    if progress is False or (progress is None and not sys.stderr.isatty()):
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        if progress:
-            raise ImportError("progress=True needs tqdm: pip install tqdm") from None
-        return None
-    return tqdm(total=total, unit="epoch")
-

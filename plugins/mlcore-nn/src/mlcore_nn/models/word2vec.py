@@ -7,6 +7,7 @@ import os
 import numpy as np
 
 from mlcore.interfaces import Estimator
+from mlcore.progress import progress_bar
 from mlcore.validation import check_choice, check_is_fitted, check_random_state, check_scalar
 
 from ..layers._base import check_int
@@ -205,7 +206,7 @@ class Word2Vec(Estimator):
         self._speed = []
         est_steps = max(1, self.epochs * int(np.ceil(len(ids_all) * self.window / self.batch_size)))
         step = 0
-        bar = _progress(progress, self.epochs)
+        bar = progress_bar(progress, self.epochs, unit="epoch")
         for _ in range(self.epochs):  # epochs and SGD steps are sequential
             t0 = time.perf_counter()
             m = rng.random(len(ids_all)) < p_keep[ids_all]
@@ -341,17 +342,3 @@ class Word2Vec(Estimator):
         sim[[0, i]] = -np.inf
         top = np.argsort(-sim, kind="stable")[:topn]
         return [(str(self.vocab_[j]), float(sim[j])) for j in top]
-
-
-def _progress(progress, total):
-    import sys
-
-    if progress is False or (progress is None and not sys.stderr.isatty()):
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        if progress:
-            raise ImportError("progress=True needs tqdm: pip install tqdm") from None
-        return None
-    return tqdm(total=total, unit="epoch")
