@@ -1,0 +1,182 @@
+"""Level-wise CART growth on binned features (``splitter='hist'``).
+
+Features are binned once into at most ``max_bins`` quantile bins (uint8 codes). A level's
+statistics are ``bincount`` histograms indexed by (node, feature, bin); the larger child's
+histogram is the parent's minus the smaller child's (LightGBM's subtraction trick), and one
+``cumsum`` over the bins scores every cut of every feature of every node of the level.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._grow import (
+    _IMPURITY_EPS,
+    _LEAF,
+    _UNDEFINED,
+    _children,
+    _Nodes,
+    _select_features,
+    gathered_channels,
+    node_value_impurity,
+    split_proxy,
+)
+
+
+def bin_features(X, max_bins):
+    """Quantile bin edges per feature and uint8 codes.
+
+    Returns ``codes`` (n, d) uint8 with ``code <= b  <=>  x <= edges[j, b]``, ``edges``
+    (d, B - 1) float64 padded with +inf (B = the largest number of bins any feature needs,
+    at most ``max_bins``), and ``values`` (d, B): the distinct value of every bin when every
+    feature has at most ``max_bins`` distinct values (then binning loses nothing), else None.
+    With few distinct values the edges are the midpoints between consecutive values;
+    otherwise midpoints between quantiles.
+    """
+    n, d = X.shape
+    uniq = []
+    exact = True
+    # Loop over features: binning is done once per fit, each iteration vectorised over samples.
+    for j in range(d):
+        u = np.unique(X[:, j])
+        if len(u) > max_bins:
+            exact = False
+            u = np.unique(np.quantile(X[:, j], np.linspace(0, 1, max_bins), method="nearest"))
+        uniq.append(u)
+    B = max(2, max(len(u) for u in uniq))
+    edges = np.full((d, B - 1), np.inf)
+    values = np.full((d, B), np.nan) if exact else None
+    codes = np.empty((n, d), dtype=np.uint8)
+    for j, u in enumerate(uniq):
+        e = u[:-1] / 2.0 + u[1:] / 2.0
+        e = np.where(e == u[1:], u[:-1], e)
+        edges[j, :len(e)] = e
+        codes[:, j] = np.searchsorted(e, X[:, j], side="left")
+        if exact:
+            values[j, :len(u)] = u
+    return codes, edges, values
+
+
+def flat_codes(codes, B):
+    """(n, d) intp histogram column of every (sample, feature): ``code + feature * B``."""
+    return codes.astype(np.intp) + np.arange(codes.shape[1], dtype=np.intp) * B
+
+
+def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=2,
+              min_samples_leaf=1, max_features=None, rng=None, flatcode=None, values=None):
+    """Grow one tree on binned features with level-wise ``bincount`` histograms.
+
+    ``rows`` (m,) are the training samples (indices into ``codes`` and ``S``). The
+    histogram of the larger child of each split is the parent's minus the smaller child's.
+    With ``values`` (one distinct value per bin, from :func:`bin_features`) thresholds are
+    the node-local midpoints of exact mode, so the tree equals the exact one.
+    Returns the same as :func:`grow_exact`.
+    """
+    n_total, d = codes.shape
+    B = edges.shape[1] + 1
+    mf = d if max_features is None else min(int(max_features), d)
+    gc, unit = gathered_channels(criterion, S)
+    Cs = len(gc)
+    Cn = S.shape[1]
+    nodes = _Nodes()
+    leaf_of = np.full(n_total, _LEAF, dtype=np.int32)
+    if flatcode is None:
+        flatcode = flat_codes(codes, B)
+    if len(rows) < n_total:
+        flatcode = flatcode[rows]
+    Srows = S[rows] if len(rows) < n_total else S
+    node_of = np.zeros(len(rows), dtype=np.int64)
+    q = 1
+    depth = 0
+    parent_hist = None  # (q_parent, d, B, Cs + 1) of the nodes that split at the previous level
+    small = None
+    while True:
+        if q == 1:
+            sizes = np.array([len(node_of)])
+            tot = Srows.sum(axis=0)[None, :]
+        else:
+            sizes = np.bincount(node_of, minlength=q)
+            tot = np.stack([np.bincount(node_of, weights=Srows[:, c], minlength=q) for c in range(Cn)], 1)
+        value, imp, wsum = node_value_impurity(criterion, tot)
+        level_ids = nodes.n + np.arange(q)
+        can = (depth < max_depth) & (sizes >= min_samples_split) & (sizes >= 2 * min_samples_leaf) \
+            & (imp > _IMPURITY_EPS)
+        ok = np.zeros(q, dtype=bool)
+        feat = np.full(q, _UNDEFINED, dtype=np.int64)
+        thr = np.full(q, float(_UNDEFINED))
+        if can.any():
+            hist = _level_hist(flatcode, node_of, Srows[:, gc], q, d, B, parent_hist, small)
+            cum = np.cumsum(hist, axis=3)
+            L, cntL = cum[:Cs], cum[Cs]
+            R = tot[:, gc].T[:, :, None, None] - L
+            cntR = sizes[:, None, None] - cntL
+            gain = split_proxy(criterion, unit, L, R, cntL, cntR)
+            valid = (cntL >= min_samples_leaf) & (cntR >= min_samples_leaf) & can[:, None, None]
+            if mf < d:
+                nonconst = (cntL[:, :, :-1] > 0).any(2) & (cntL[:, :, :-1] < sizes[:, None, None]).any(2)
+                valid &= _select_features(rng, nonconst, mf)[:, :, None]
+            flat = np.where(valid, gain, -np.inf).reshape(q, d * B)
+            best = np.argmax(flat, axis=1)
+            ok = np.isfinite(flat[np.arange(q), best]) & can
+            feat = np.where(ok, best // B, _UNDEFINED)
+            bbin = best % B
+            fsafe = np.maximum(feat, 0)
+            if values is None:
+                thr = np.where(ok, edges[fsafe, np.minimum(bbin, B - 2)], float(_UNDEFINED))
+            else:
+                # node-local midpoint: next non-empty bin of the node right of the cut
+                cnt = hist[Cs][np.arange(q), fsafe]
+                nb = np.argmax((np.arange(B) > bbin[:, None]) & (cnt > 0), axis=1)
+                xl, xr = values[fsafe, bbin], values[fsafe, nb]
+                t = xl / 2.0 + xr / 2.0
+                thr = np.where(ok, np.where(t == xr, xl, t), float(_UNDEFINED))
+            parent_hist = hist[:, ok]
+        rank, left, right = _children(ok, nodes.n + q)
+        nodes.add(feature=feat, threshold=thr, left=left, right=right, value=value, impurity=imp,
+                  n_node_samples=sizes, weighted_n_node_samples=wsum)
+        isleaf = ~ok[node_of]
+        leaf_of[rows[isleaf]] = level_ids[node_of[isleaf]]
+        if not ok.any():
+            break
+        if isleaf.any():
+            keep = ~isleaf
+            rows, flatcode, Srows, node_of = rows[keep], flatcode[keep], Srows[keep], node_of[keep]
+        nk = node_of
+        gl = codes.ravel()[rows * d + feat[nk]] <= bbin[nk]
+        node_of = 2 * rank[nk] + (~gl)
+        nl = np.bincount(node_of, minlength=2 * ok.sum()).reshape(-1, 2)
+        small = nl[:, 1] < nl[:, 0]  # per split: which child (0 left, 1 right) gets a histogram
+        q = 2 * int(ok.sum())
+        depth += 1
+    return nodes.finish(), leaf_of
+
+
+def _level_hist(flatcode, node_of, Sc, q, d, B, parent_hist, small):
+    """(Cs + 1, q, d, B) histograms of the statistics and of the sample count."""
+    Cs = Sc.shape[1]
+    if parent_hist is None:
+        sel = slice(None)
+        nodes_sel = node_of
+        qh = q
+    else:
+        # compute only the smaller child of each split; the sibling is parent - smaller
+        is_small = (node_of % 2) == small[node_of // 2]
+        sel = np.flatnonzero(is_small)
+        nodes_sel = node_of[sel] // 2
+        qh = q // 2
+    if qh == 1:
+        idx = flatcode[sel].ravel()
+    else:
+        idx = (nodes_sel[:, None] * (d * B) + flatcode[sel]).ravel()
+    size = qh * d * B
+    h = np.empty((Cs + 1, qh, d, B))
+    for c in range(Cs):
+        h[c] = np.bincount(idx, weights=np.repeat(Sc[sel, c], d), minlength=size).reshape(qh, d, B)
+    h[Cs] = np.bincount(idx, minlength=size).reshape(qh, d, B)
+    if parent_hist is None:
+        return h
+    out = np.empty((Cs + 1, q, d, B))
+    sm = small.astype(np.int64)
+    out[:, 2 * np.arange(qh) + sm] = h
+    out[:, 2 * np.arange(qh) + 1 - sm] = parent_hist - h
+    return out
