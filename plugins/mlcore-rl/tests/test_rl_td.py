@@ -116,3 +116,21 @@ def test_tile_coded_td_balances_cartpole():
 
 def test_conforms(tmp_path):
     check_component("temporal_difference(lr=0.3, random_state=0)", kind="agent", tmp_path=tmp_path)
+
+
+@pytest.mark.parametrize("off_policy", [True, False])
+def test_inlined_tabular_loop_equals_the_general_one(off_policy):
+    """The fast path for single discrete observations must learn exactly what the general path learns."""
+    spec = f"temporal_difference(lr=0.3, epsilon=0.2, off_policy={off_policy}, temporal_discount=0.9, random_state=5)"
+    fast, slow = _agent(spec), _agent(spec)
+    env_a = mlcore.build("chain(n_states=6, slip=0.2, step_reward=-1.0, random_state=0)", kind="env")
+    env_b = mlcore.build("chain(n_states=6, slip=0.2, step_reward=-1.0, random_state=0)", kind="env")
+    fast.setup(env_a)
+    slow.setup(env_b)
+    for episode in range(30):
+        obs_a, _ = env_a.reset(seed=episode)
+        obs_b, _ = env_b.reset(seed=episode)
+        ra = fast._tabular_episode(env_a, obs_a, 50, True)
+        rb = slow._general_episode(env_b, obs_b, 50, True)
+        assert ra == rb
+    np.testing.assert_array_equal(fast.Q_, slow.Q_)

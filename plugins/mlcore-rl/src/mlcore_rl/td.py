@@ -142,6 +142,55 @@ class TemporalDifferenceAgent(RLAgent):
         """Play one episode (learning online if ``train``); returns ``(total_reward, n_steps)``."""
         self.setup(env)
         obs, _ = env.reset(seed=seed)
+        if not self._tiled and len(self.obs_radices_) == 1:
+            total, steps = self._tabular_episode(env, obs, max_steps, train)
+        else:
+            total, steps = self._general_episode(env, obs, max_steps, train)
+        if train:
+            self.epsilon_ = max(self.min_epsilon, self.epsilon_ * self.epsilon_decay)
+        return total, steps
+
+    def _tabular_episode(self, env, obs, max_steps, train):
+        """The same updates as ``_general_episode`` for a single discrete observation, inlined.
+
+        This is the agent's hot loop (one iteration per environment step): locals instead
+        of attribute look-ups and Python floats instead of NumPy scalars keep the agent's
+        own cost per step near a hand-written Q-table loop's.
+        """
+        Q, rng, step = self.Q_, self._rng(), env.step
+        n_states, n_actions = self.n_states_, self.n_actions_
+        start, a0 = int(self.obs_starts_[0]), self.action_start_
+        eps = self.epsilon_ if train else 0.0
+        lr, gamma, off_policy = self.lr, self.temporal_discount, self.off_policy
+        s = int(obs) - start
+        total, steps = 0.0, 0
+        while max_steps is None or steps < max_steps:  # sequential by nature
+            if not 0 <= s < n_states:
+                raise ValueError(f"observation {s + start} is outside the observation space")
+            if eps and rng.random() < eps:
+                a = int(rng.integers(n_actions))
+            else:
+                row = Q[s].tolist()
+                m = max(row)
+                a = row.index(m) if row.count(m) == 1 else self._greedy(Q[s])
+            obs, reward, terminated, truncated, _ = step(a + a0)
+            s2 = int(obs) - start
+            if train:
+                if terminated:
+                    target = reward
+                else:
+                    nxt = Q[s2].tolist()
+                    v = max(nxt) if off_policy else eps * sum(nxt) / n_actions + (1.0 - eps) * max(nxt)
+                    target = reward + gamma * v
+                Q[s, a] += lr * (target - Q[s, a])
+            total += reward
+            steps += 1
+            s = s2
+            if terminated or truncated:
+                break
+        return total, steps
+
+    def _general_episode(self, env, obs, max_steps, train):
         f = self._features(obs)
         eps = self.epsilon_ if train else 0.0
         total, steps = 0.0, 0
@@ -160,6 +209,4 @@ class TemporalDifferenceAgent(RLAgent):
             f, q = f_next, q_next
             if terminated or truncated:
                 break
-        if train:
-            self.epsilon_ = max(self.min_epsilon, self.epsilon_ * self.epsilon_decay)
         return total, steps
