@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import os
 
-import attrs
 import pluggy
 
 from . import _catalog, hookspecs
@@ -40,16 +39,35 @@ def _import_target(target: str):
     return obj
 
 
-@attrs.define(eq=False)
-class Entry:
+class _Record:
+    """A small record class. Hand-written rather than attrs: importing attrs and building
+    attrs classes costs more than the whole rest of ``import mlcore``, and start-up matters."""
+
+    __slots__ = ()
+    _defaults: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        values = dict(zip(self.__slots__, args), **kwargs)
+        for name in self.__slots__:
+            setattr(self, name, values[name] if name in values else self._defaults[name])
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__ if not n.startswith("_"))
+        return f"{type(self).__name__}({fields})"
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None
+
+
+class Entry(_Record):
     """One registration: ``(kind, name)`` provided by ``plugin``, resolving to ``target``."""
 
-    kind: str
-    name: str
-    target: object
-    plugin: str
-    alias_of: str | None = None
-    _obj: object = attrs.field(default=None, alias="_obj")
+    __slots__ = ("kind", "name", "target", "plugin", "alias_of", "_obj")
+    _defaults = {"alias_of": None, "_obj": None}
+    __eq__ = object.__eq__  # identity: two registrations of the same name are different entries
+    __hash__ = object.__hash__
 
     @property
     def primary(self) -> str:
@@ -77,39 +95,28 @@ class Entry:
         return self._obj
 
 
-@attrs.define
-class PluginInfo:
-    """A loaded (or failed) plugin."""
+class PluginInfo(_Record):
+    """A loaded (or failed) plugin: name, module, distribution, version, n_components, error."""
 
-    name: str
-    module: str
-    distribution: str | None = None
-    version: str | None = None
-    n_components: int = 0
-    error: str | None = None
+    __slots__ = ("name", "module", "distribution", "version", "n_components", "error")
+    _defaults = {"distribution": None, "version": None, "n_components": 0, "error": None}
 
 
-@attrs.define
-class PluginError:
-    """Why a plugin failed to load: the exception and its formatted traceback."""
+class PluginError(_Record):
+    """Why a plugin failed to load: plugin, distribution, version, exception, traceback."""
 
-    plugin: str
-    distribution: str | None
-    version: str | None
-    exception: BaseException
-    traceback: str
+    __slots__ = ("plugin", "distribution", "version", "exception", "traceback")
 
     def __str__(self) -> str:
         return f"{self.plugin} ({self.distribution or '?'} {self.version or ''}): " \
                f"{type(self.exception).__name__}: {self.exception}"
 
 
-@attrs.define
-class KindInfo:
-    name: str
-    interface: object
-    plugin: str
-    doc: str | None = None
+class KindInfo(_Record):
+    """A component kind: name, interface (class or ``"module:attr"``), plugin, doc."""
+
+    __slots__ = ("name", "interface", "plugin", "doc")
+    _defaults = {"doc": None}
 
 
 class Registry:
@@ -142,6 +149,7 @@ class Registry:
         self._errors: list[PluginError] = []
         self._current = LOCAL_PLUGIN
         self._by_type: dict[type, Entry | None] = {}
+        self._pending: dict[str, object] = {}
         self._built_hook = None
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
@@ -188,11 +196,13 @@ class Registry:
         self._plugins[name] = info
         try:
             plugin = loader()
-            self.pm.register(plugin, name=name)
         except Exception as exc:
             self._record_error(info, exc)
             return
-        self._call_register(name, info)
+        # Registering with pluggy inspects every attribute of the module: it is deferred until
+        # one of the plugin's behaviour hooks is first needed (see _hook), to keep start-up fast.
+        self._pending[name] = plugin
+        self._call_register(name, info, plugin)
 
     def add_plugin(self, plugin, name: str | None = None):
         """Register an in-process pluggy plugin (a module or object with hookimpls).
@@ -203,17 +213,22 @@ class Registry:
         name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
         info = PluginInfo(name, getattr(plugin, "__name__", type(plugin).__name__))
         self._plugins[name] = info
-        self.pm.register(plugin, name=name)
+        self.pm.register(plugin, name=name)  # validated at once: in-process plugins are few
         self._built_hook = None
-        self._call_register(name, info)
+        self._call_register(name, info, plugin)
         return plugin
 
-    def _call_register(self, name, info):
-        impls = [i for i in self.pm.hook.mlcore_register.get_hookimpls() if i.plugin_name == name]
-        for impl in impls:
+    def _call_register(self, name, info, plugin):
+        fn = getattr(plugin, "mlcore_register", None)
+        if fn is not None and hasattr(fn, f"{hookspecs.PROJECT}_impl"):
             self._current = name
             try:
-                impl.function(*[{"registry": self}[a] for a in impl.argnames])
+                code = getattr(fn, "__func__", fn).__code__
+                args = code.co_varnames[:code.co_argcount][1 if hasattr(fn, "__self__") else 0:]
+                unknown = [a for a in args if a != "registry"]
+                if unknown:
+                    raise TypeError(f"mlcore_register takes only 'registry', not {unknown}")
+                fn(**{a: self for a in args})
             except Exception as exc:
                 self._drop_plugin_entries(name)
                 self._record_error(info, exc)
@@ -222,12 +237,33 @@ class Registry:
         info.n_components = sum(1 for es in self._entries.values() for e in es
                                 if e.plugin == name and e.alias_of is None)
 
+    def _register_pending(self, name: str) -> None:
+        plugin = self._pending.pop(name)
+        try:
+            self.pm.register(plugin, name=name)
+        except Exception as exc:  # an invalid hook implementation breaks only its plugin
+            self._drop_plugin_entries(name)
+            self._record_error(self._plugins[name], exc)
+
+    def _hook(self, hook_name: str):
+        """pluggy's caller for ``hook_name``, registering the plugins that implement it first."""
+        for name in [n for n, p in self._pending.items() if hasattr(p, hook_name)]:
+            self._register_pending(name)
+        return getattr(self.pm.hook, hook_name)
+
+    def validate_plugins(self) -> None:
+        """Register every loaded plugin with pluggy now, recording invalid hook implementations."""
+        self._ensure_loaded()
+        for name in list(self._pending):
+            self._register_pending(name)
+
     def _record_error(self, info: PluginInfo, exc: BaseException):
         import traceback
 
         info.error = f"{type(exc).__name__}: {exc}"
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         self._errors.append(PluginError(info.name, info.distribution, info.version, exc, tb))
+        self._pending.pop(info.name, None)
         if self.pm.has_plugin(info.name):
             self.pm.unregister(name=info.name)
 
@@ -440,7 +476,7 @@ class Registry:
     # ------------------------------------------------------------------ hooks
     def notify_built(self, component, spec, kind, name):
         if self._built_hook is None:
-            self._built_hook = bool(self.pm.hook.mlcore_component_built.get_hookimpls())
+            self._built_hook = bool(self._hook("mlcore_component_built").get_hookimpls())
         if self._built_hook:
             self.pm.hook.mlcore_component_built(component=component, spec=spec, kind=kind, name=name)
 
@@ -448,7 +484,7 @@ class Registry:
         """``(plugin, title, target)`` for every demo part of every loaded plugin."""
         self._ensure_loaded()
         out = []
-        for impl in self.pm.hook.mlcore_demos.get_hookimpls():
+        for impl in self._hook("mlcore_demos").get_hookimpls():
             try:
                 parts = impl.function()
             except Exception as exc:

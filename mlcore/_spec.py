@@ -21,8 +21,6 @@ import math
 import re
 from collections.abc import Mapping
 
-import attrs
-
 from .errors import SpecSyntaxError
 
 __all__ = ["Spec", "parse", "format_value", "MAX_SPEC_LENGTH", "MAX_DEPTH"]
@@ -42,9 +40,11 @@ _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "0"
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 
 
-@attrs.frozen(repr=False)
 class Spec:
     """A parsed component call: ``name(arg, ..., key=value, ...)``.
+
+    An immutable value object: equal when name and arguments are equal, hashable when
+    its values are, and picklable.
 
     Parameters
     ----------
@@ -67,9 +67,39 @@ class Spec:
     'sgd(lr=0.1, scheduler=exponential(decay=0.9))'
     """
 
-    name: str
-    args: tuple = attrs.field(default=(), converter=tuple)
-    kwargs: tuple = attrs.field(default=(), converter=lambda kv: tuple(tuple(p) for p in kv))
+    __slots__ = ("name", "args", "kwargs")
+
+    def __init__(self, name: str, args=(), kwargs=()):
+        # An immutable value object written by hand: attrs would triple the cost of
+        # ``import mlcore`` (measured), and specs are built on every start-up path.
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "args", tuple(args))
+        object.__setattr__(self, "kwargs", tuple(tuple(p) for p in kwargs))
+
+    def __setattr__(self, key, value):
+        raise AttributeError(f"Spec is immutable: use spec.evolve({key}=...) for a changed copy")
+
+    __delattr__ = __setattr__
+
+    def __eq__(self, other) -> bool:
+        if type(other) is not Spec:
+            return NotImplemented
+        return self.name == other.name and self.args == other.args and self.kwargs == other.kwargs
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.args, self.kwargs))
+
+    def __reduce__(self):
+        return (Spec, (self.name, self.args, self.kwargs))
+
+    def evolve(self, **changes) -> Spec:
+        """A copy with some of ``name``, ``args``, ``kwargs`` replaced."""
+        fields = {"name": self.name, "args": self.args, "kwargs": self.kwargs}
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"Spec has no field(s) {sorted(unknown)}")
+        fields.update(changes)
+        return Spec(**fields)
 
     @property
     def kwargs_dict(self) -> dict:

@@ -20,6 +20,7 @@ def _registry(fresh_scan: bool = False):
 
 def cmd_plugins(args) -> int:
     reg = _registry(fresh_scan=True)
+    reg.validate_plugins()
     rows = [("plugin", "distribution", "version", "components", "status")]
     for p in sorted(reg.plugins(), key=lambda p: p.name):
         rows.append((p.name, p.distribution or "-", p.version or "-", str(p.n_components),
@@ -64,6 +65,7 @@ def cmd_build(args) -> int:
 
 def cmd_doctor(args) -> int:
     reg = _registry(fresh_scan=True)
+    reg.validate_plugins()
     problems = 0
     for err in reg.errors():
         problems += 1

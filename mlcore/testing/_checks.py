@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import NamedTuple
 
-import attrs
 import numpy as np
 
 from .. import _build, _io
@@ -26,8 +26,7 @@ __all__ = [
 _OUTPUT_METHODS = ("predict", "predict_proba", "decision_function", "transform", "score_samples")
 
 
-@attrs.frozen
-class Case:
+class Case(NamedTuple):
     """One registered component to check: its kind, name, spec text and example inputs."""
 
     kind: str

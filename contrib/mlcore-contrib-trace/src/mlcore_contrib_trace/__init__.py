@@ -4,6 +4,12 @@ Switch on with :func:`enable` or the environment variable ``MLCORE_TRACE`` (a JS
 path, or ``1`` for memory only). The hook implementation lives in :mod:`.plugin`.
 """
 
-from ._state import clear, disable, enable, enabled, records
-
 __all__ = ["enable", "disable", "enabled", "records", "clear"]
+
+
+def __getattr__(name):
+    if name in __all__:
+        from . import _state
+
+        return getattr(_state, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
