@@ -184,7 +184,7 @@ class NGramModel(Estimator):
     # -- scoring --------------------------------------------------------------------------
     def _log_cond(self, ctx: np.ndarray, w: np.ndarray) -> np.ndarray:
         """Natural-log P(w | ctx) for ctx of shape (q, m - 1) and w of shape (q,)."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     def _context_stats(self, ctx: np.ndarray):
         """Order m, context rows (-1 if unseen) and context totals c(h, .) for ``ctx``."""

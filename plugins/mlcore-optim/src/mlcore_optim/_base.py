@@ -63,7 +63,7 @@ class OptimizerBase(Optimizer):
 
     def _update(self, p, g, s: dict, tmp, c: dict) -> None:  # pragma: no cover - abstract
         """Update the block ``p`` in place from gradient ``g``, buffers ``s``, scratch ``tmp``."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     # ------------------------------------------------------------------ validation
     def _check_common(self) -> None:

@@ -40,7 +40,7 @@ class Window(Component):
 
     def coefficients(self) -> np.ndarray:
         """The cosine-series coefficients ``a_k``."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     def __call__(self, n: int) -> np.ndarray:
         """The window of length ``n`` (float64)."""

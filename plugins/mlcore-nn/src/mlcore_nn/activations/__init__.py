@@ -42,15 +42,15 @@ class Activation(Component):
 
     def fn(self, z):  # pragma: no cover - interface
         """The activation f(z)."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     def grad(self, z):  # pragma: no cover - interface
         """The first derivative f'(z), elementwise."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     def grad2(self, z):  # pragma: no cover - interface
         """The second derivative f''(z), elementwise."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     def __call__(self, z):
         return self.fn(z)

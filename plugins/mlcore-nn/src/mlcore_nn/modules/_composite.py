@@ -27,7 +27,7 @@ class Composite(NNLayer):
 
     def _sub_specs(self, input_shape) -> dict:  # pragma: no cover - abstract
         """Ordered ``{name: spec string}`` of the sub-layers for ``input_shape``."""
-        raise NotImplementedError
+        raise NotImplementedError  # abstract
 
     # ------------------------------------------------------------------ construction
     def initialize(self, input_shape, dtype="float64", random_state=None):
