@@ -61,6 +61,7 @@ def test_dyna_model_counts_outcomes_and_survives_save_load(tmp_path):
     assert back._model == ag._model and np.array_equal(back.Q_, ag.Q_)
 
 
+@pytest.mark.gymnasium
 @pytest.mark.slow
 def test_cross_entropy_solves_cartpole():
     gym = pytest.importorskip("gymnasium")

@@ -93,3 +93,21 @@ def test_every_action_of_every_state_is_reachable_in_the_chain():
         env._s = start
         seen.add(env.step(action)[0])
     assert seen == {0, 1, 2, 3, 4}
+
+
+def test_plugin_works_without_gymnasium():
+    """Gymnasium is optional: with it made unimportable, agents still train on the built-in envs."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['gymnasium'] = None\n"
+            "import mlcore\nfrom mlcore_rl import train, evaluate\n"
+            "env = mlcore.build('grid_world', kind='env')\n"
+            "for spec in ['temporal_difference(random_state=0)', 'monte_carlo(random_state=0)', "
+            "'dyna(random_state=0)', 'cross_entropy(n_samples_per_episode=5, random_state=0)']:\n"
+            "    agent = mlcore.build(spec, kind='agent')\n"
+            "    train(agent, env, 3, max_steps=50, random_state=0)\n"
+            "    evaluate(agent, env, 1, max_steps=50)\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr

@@ -100,6 +100,7 @@ def optimal_blackjack_return():
     return v
 
 
+@pytest.mark.gymnasium
 @pytest.mark.slow
 def test_blackjack_on_policy_mc_is_near_optimal():
     gym = pytest.importorskip("gymnasium")

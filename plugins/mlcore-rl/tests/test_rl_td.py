@@ -76,6 +76,7 @@ def test_tile_coded_agent_saves_and_loads(tmp_path):
     np.testing.assert_array_equal(back.action_values([0.55]), ag.action_values([0.55]))
 
 
+@pytest.mark.gymnasium
 @pytest.mark.parametrize("off_policy", [True, False])
 def test_frozenlake_and_cliffwalking_optimal(off_policy):
     gym = pytest.importorskip("gymnasium")
@@ -91,6 +92,7 @@ def test_frozenlake_and_cliffwalking_optimal(off_policy):
     assert evaluate(ag, cliff, 5, max_steps=200).mean() == -13.0  # the 13-step path along the cliff
 
 
+@pytest.mark.gymnasium
 @pytest.mark.slow
 def test_taxi_mean_greedy_return_at_least_7():
     gym = pytest.importorskip("gymnasium")
@@ -103,6 +105,7 @@ def test_taxi_mean_greedy_return_at_least_7():
         assert evaluate(ag, env, 100, max_steps=200, random_state=seed).mean() >= 7.0
 
 
+@pytest.mark.gymnasium
 @pytest.mark.slow
 def test_tile_coded_td_balances_cartpole():
     gym = pytest.importorskip("gymnasium")
