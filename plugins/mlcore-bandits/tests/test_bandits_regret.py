@@ -50,3 +50,14 @@ def test_runs_are_reproducible():
     b = run_bandit("thompson_sampling", ENV, n_trials=300, n_seeds=2, random_state=3)
     np.testing.assert_array_equal(a.rewards, b.rewards)
     assert not np.array_equal(a.rewards[0], a.rewards[1])  # seeds differ between replicates
+
+
+def test_plot_regret_draws_one_line_per_policy():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from mlcore_bandits import plot_regret
+
+    res = compare(["ucb1", "thompson_sampling"], ENV, n_trials=50, n_seeds=2, random_state=0)
+    ax = plot_regret(res)
+    assert [line.get_label() for line in ax.lines] == list(res)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), res["ucb1"].cumulative_regret)

@@ -111,3 +111,18 @@ def test_plugin_works_without_gymnasium():
             "print('ok')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_trainer_accumulates_the_learning_curve_and_plots(tmp_path):
+    from mlcore_rl import Trainer
+
+    trainer = Trainer(mlcore.build("temporal_difference(random_state=0)", kind="agent"),
+                      mlcore.build("chain(n_states=5)", kind="env"))
+    first = trainer.train(4, max_steps=30, random_state=0)
+    trainer.train(3, max_steps=30)
+    assert len(trainer.returns_) == 7 and np.array_equal(trainer.returns_[:4], first)
+    assert trainer.evaluate(2, max_steps=30).shape == (2,)
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = trainer.plot_returns(smooth=2)
+    assert len(ax.lines) == 2

@@ -10,7 +10,7 @@ _EXPORTS = {
     "TemporalDifferenceAgent": "td", "DynaAgent": "dyna",
     "ChainEnv": "envs", "GridWorldEnv": "envs", "KArmedEnv": "envs",
     "Discrete": "spaces", "Box": "spaces", "TupleSpace": "spaces",
-    "TileCoder": "tiles", "train": "trainer", "evaluate": "trainer", "plot_returns": "trainer",
+    "TileCoder": "tiles", "Trainer": "trainer", "train": "trainer", "evaluate": "trainer", "plot_returns": "trainer",
 }
 
 __all__ = sorted(_EXPORTS)

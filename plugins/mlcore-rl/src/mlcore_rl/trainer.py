@@ -7,7 +7,7 @@ import numpy as np
 from mlcore.progress import progress_iter
 from mlcore.validation import check_scalar
 
-__all__ = ["train", "evaluate", "plot_returns"]
+__all__ = ["Trainer", "train", "evaluate", "plot_returns"]
 
 
 def _seeds(random_state, n):
@@ -54,3 +54,37 @@ def plot_returns(returns, ax=None, smooth: int = 20, label=None):
         ax.legend()
     return ax
 
+
+
+class Trainer:
+    """Train one agent on one environment and keep its learning curve.
+
+    A thin object around :func:`train`, :func:`evaluate` and :func:`plot_returns`.
+
+    Example
+    -------
+    >>> import mlcore
+    >>> trainer = Trainer(mlcore.build("dyna(random_state=0)", kind="agent"),
+    ...                   mlcore.build("grid_world", kind="env"))
+    >>> returns = trainer.train(n_episodes=5, max_steps=200, random_state=0)
+    >>> len(trainer.returns_)
+    5
+    """
+
+    def __init__(self, agent, env):
+        self.agent, self.env = agent, env
+        self.returns_ = np.empty(0)
+
+    def train(self, n_episodes: int, max_steps=None, random_state=None, progress=None) -> np.ndarray:
+        """Train for ``n_episodes`` more episodes; returns their returns (also appended to ``returns_``)."""
+        returns = train(self.agent, self.env, n_episodes, max_steps, random_state, progress)
+        self.returns_ = np.concatenate([self.returns_, returns])
+        return returns
+
+    def evaluate(self, n_episodes: int = 100, max_steps=None, random_state=None) -> np.ndarray:
+        """Greedy returns of ``n_episodes`` episodes, without learning."""
+        return evaluate(self.agent, self.env, n_episodes, max_steps, random_state)
+
+    def plot_returns(self, ax=None, smooth: int = 20):
+        """Plot the learning curve so far; returns the Axes."""
+        return plot_returns(self.returns_, ax=ax, smooth=smooth)
