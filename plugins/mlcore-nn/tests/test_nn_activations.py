@@ -127,3 +127,25 @@ def test_bad_hyperparameters_raise():
     for text in ("leaky_relu(alpha=-1)", "gelu(approximate='yes')", "hard_sigmoid(slope=0)"):
         with pytest.raises(ComponentArgumentError):
             mlcore.build(text, kind="activation")
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_relu_backprop_matches_where_bitwise(dtype):
+    """Reference: ``np.where(z > 0, dY, 0)`` (torch's threshold_backward rule), compared bit
+    for bit, including NaN/inf in dY, z = 0, z = -0.0, NaN z and non-contiguous inputs."""
+    from mlcore_nn.activations.elementwise import ReLU
+
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((9, 6)).astype(dtype)
+    z[0, :3] = [0.0, np.nan, -0.0]
+    dY = rng.standard_normal((9, 6)).astype(dtype)
+    dY[1], dY[2], dY[3] = np.nan, np.inf, -0.0
+    bits = f"i{np.dtype(dtype).itemsize}"
+    for a, b in ((dY, z), (dY.T, z.T), (dY[::2], z[::2])):
+        got = ReLU().backprop(a, b)
+        want = np.where(b > 0, a, 0).astype(dtype)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert np.array_equal(got.view(bits), want.view(bits))
+    before = dY.copy()
+    ReLU().backprop(dY, z)
+    assert np.array_equal(dY.view(bits), before.view(bits))      # the caller's dY is not modified

@@ -76,6 +76,11 @@ def lstm_forward(X, W_ih, W_hh, b, h0=None, c0=None, need_grad=True, ws=_empty, 
     c_t = f * c_{t-1} + i * g; h_t = o * tanh(c_t). With ``need_grad`` the step also
     stores the local derivatives BPTT needs (computed while the step's data are in
     cache). ``ws(name, shape, dtype)`` supplies reusable work arrays.
+
+    Each step copies its four activated gates into a gate-major (4, n, H) block (one
+    cheap strided copy), so every elementwise ufunc of the loop runs on contiguous,
+    same-shape operands: NumPy is several times slower on strided column slices such
+    as ``z[:, H:2H]`` or on broadcast operands.
     """
     n, T, _ = X.shape
     H = W_hh.shape[0]
@@ -83,13 +88,16 @@ def lstm_forward(X, W_ih, W_hh, b, h0=None, c0=None, need_grad=True, ws=_empty, 
     s, off = _gate_affine(H, dt)
     Xt, G = _project(X, W_ih * s, b * s, ws, prefix)   # G: (T, n, 4H), scaled pre-activations
     Whs = W_hh * s
+    s = np.ascontiguousarray(np.broadcast_to(s, (n, 4 * H)))      # same-shape operands
+    off = np.ascontiguousarray(np.broadcast_to(off, (n, 4 * H)))
     Hs = ws(prefix + "Hs", (T + 1, n, H), dt)
     C = ws(prefix + "C", (T + 1, n, H), dt)
     TC = ws(prefix + "TC", (T, n, H), dt)
+    A = ws(prefix + ("A" if need_grad else "A1"), (T if need_grad else 1, 4, n, H), dt)   # activated gates, gate-major
     Hs[0] = 0 if h0 is None else h0
     C[0] = 0 if c0 is None else c0
     if need_grad:
-        K = ws(prefix + "K", (T, n, 3, H), dt)    # dz_{i,f,g} = dc * K
+        K = ws(prefix + "K", (T, 3, n, H), dt)    # dz_{i,f,g} = dc * K
         Q = ws(prefix + "Q", (T, n, H), dt)       # dz_o = dh * Q
         P = ws(prefix + "P", (T, n, H), dt)       # dc += dh * P
     tmp4 = np.empty((n, 4 * H), dtype=dt)
@@ -101,18 +109,20 @@ def lstm_forward(X, W_ih, W_hh, b, h0=None, c0=None, need_grad=True, ws=_empty, 
         np.tanh(z, out=z)
         z *= s
         z += off                                    # z now holds [i, f, g, o]
-        i, f, g, o = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
+        a = A[t if need_grad else 0]
+        a[...] = z.reshape(n, 4, H).transpose(1, 0, 2)
+        i, f, g, o = a
         c = C[t + 1]
         np.multiply(f, C[t], out=c)                       # f c_{t-1}
         np.multiply(i, g, out=tmp)                        # i g
         if need_grad:   # local derivatives, reusing the products above (2 ops each)
             k = K[t]
-            np.multiply(c, f, out=k[:, 1])
-            np.subtract(c, k[:, 1], out=k[:, 1])          # c_{t-1} f (1 - f)
-            np.multiply(tmp, i, out=k[:, 0])
-            np.subtract(tmp, k[:, 0], out=k[:, 0])        # g i (1 - i)
-            np.multiply(tmp, g, out=k[:, 2])
-            np.subtract(i, k[:, 2], out=k[:, 2])          # i (1 - g^2)
+            np.multiply(c, f, out=k[1])
+            np.subtract(c, k[1], out=k[1])                # c_{t-1} f (1 - f)
+            np.multiply(tmp, i, out=k[0])
+            np.subtract(tmp, k[0], out=k[0])              # g i (1 - i)
+            np.multiply(tmp, g, out=k[2])
+            np.subtract(i, k[2], out=k[2])                # i (1 - g^2)
         c += tmp
         np.tanh(c, out=TC[t])
         h = Hs[t + 1]
@@ -122,7 +132,7 @@ def lstm_forward(X, W_ih, W_hh, b, h0=None, c0=None, need_grad=True, ws=_empty, 
             np.subtract(h, Q[t], out=Q[t])                # tanh(c) o (1 - o)
             np.multiply(h, TC[t], out=P[t])
             np.subtract(o, P[t], out=P[t])                # o (1 - tanh(c)^2)
-    cache = (Xt, G, Hs, C, (K, Q, P) if need_grad else None, X.shape, ws, prefix)
+    cache = (Xt, A, Hs, C, (K, Q, P) if need_grad else None, X.shape, ws, prefix)
     return Hs, cache
 
 
@@ -135,30 +145,31 @@ def lstm_backward(cache, dH, W_ih, W_hh, dhT=None, dcT=None):
     Backward of one step (d. = dL/d.): dc += dh * o * (1 - tanh(c)^2); d_o = dh * tanh(c);
     d_i = dc * g; d_f = dc * c_{t-1}; d_g = dc * i; the pre-activation gradients multiply
     these by sigmoid' = a (1 - a) or tanh' = 1 - g^2; dh_{t-1} = dZ W_hh^T; dc_{t-1} = dc * f.
+    The step works on gate-major (4, n, H) blocks and copies them once into dZ[t].
     """
-    Xt, G, Hs, _C, local, xshape, ws, prefix = cache
+    Xt, A, Hs, _C, local, xshape, ws, prefix = cache
     if local is None:
         raise RuntimeError("backward needs a forward in training mode (need_grad=True)")
     K, Q, P = local
     n, T, F = xshape
     H = W_hh.shape[0]
-    dt = G.dtype
-    Fg = G[:, :, H:2 * H]
+    dt = A.dtype
     WhT = np.ascontiguousarray(W_hh.T)
     dZ = ws(prefix + "dZ", (T, n, 4 * H), dt)
     dh = np.zeros((n, H), dtype=dt) if dhT is None else np.array(dhT, dtype=dt)
     dc = np.zeros((n, H), dtype=dt) if dcT is None else np.array(dcT, dtype=dt)
     tmp = np.empty((n, H), dtype=dt)
+    dg = np.empty((4, n, H), dtype=dt)                      # gate-major dz_t
     for t in range(T - 1, -1, -1):  # BPTT: sequential in time, vectorised over the batch
         if dH is not None:
             dh += dH[t]
-        dz = dZ[t]
-        dz4 = dz.reshape(n, 4, H)
         np.multiply(dh, P[t], out=tmp)
         dc += tmp
-        np.multiply(dc[:, None, :], K[t], out=dz4[:, :3])
-        np.multiply(dh, Q[t], out=dz4[:, 3])
-        dc *= Fg[t]
+        np.multiply(dc, K[t], out=dg[:3])
+        np.multiply(dh, Q[t], out=dg[3])
+        dc *= A[t, 1]
+        dz = dZ[t]
+        dz.reshape(n, 4, H)[...] = dg.transpose(1, 0, 2)
         np.matmul(dz, WhT, out=dh)
     dZf = dZ.reshape(T * n, 4 * H)
     dW_ih = Xt.T @ dZf
