@@ -211,3 +211,11 @@ def test_progress_true_without_tqdm_says_how_to_install(monkeypatch):
     with pytest.raises(ImportError, match="pip install tqdm"):
         mlcore.progress_iter(range(2), progress=True)
     assert mlcore.progress.progress_bar(progress=False) is None
+
+
+def test_state_equality_compares_generators_by_state():
+    a, b = np.random.default_rng(1), np.random.default_rng(1)
+    assert_state_equal({"g": a}, {"g": b})
+    b.random()
+    with pytest.raises(AssertionError):
+        assert_state_equal({"g": a}, {"g": b})

@@ -82,8 +82,11 @@ def check_spec_round_trip(obj) -> None:
 
 
 def assert_state_equal(a, b, where: str = "state") -> None:
-    """Recursive equality of saved state: arrays (values and dtype), containers, components."""
-    if isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
+    """Recursive equality of saved state: arrays (values and dtype), containers, generators, components."""
+    if isinstance(a, np.random.Generator) or isinstance(b, np.random.Generator):
+        assert isinstance(a, np.random.Generator) and isinstance(b, np.random.Generator), f"{where}: not both Generators"
+        assert_state_equal(a.bit_generator.state, b.bit_generator.state, f"{where}.bit_generator.state")
+    elif isinstance(a, (np.ndarray, np.generic)) or isinstance(b, (np.ndarray, np.generic)):
         a_, b_ = np.asarray(a), np.asarray(b)
         assert a_.shape == b_.shape, f"{where}: shape {a_.shape} != {b_.shape}"
         assert a_.dtype == b_.dtype, f"{where}: dtype {a_.dtype} != {b_.dtype}"

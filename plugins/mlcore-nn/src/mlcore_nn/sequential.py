@@ -174,21 +174,11 @@ class Sequential(Estimator):
         self.history_ = {}
 
     # ------------------------------------------------------------------ state
-    def get_state(self) -> dict:
-        state = super().get_state()
-        if "layers_" in state:
-            state["rng_state_"] = self._rng.bit_generator.state
-            state.pop("_rng", None)
-        return state
+    _state_attrs = ("_rng",)  # saved exactly by mlcore.save; shared with the layers again on load
 
     def set_state(self, state: dict) -> None:
-        state = dict(state)
-        rng_state = state.pop("rng_state_", None)
         super().set_state(state)
-        if rng_state is not None:
-            from .layers._base import generator_from_state
-
-            self._rng = generator_from_state(rng_state)
+        if "_rng" in state:
             for layer in self.layers_:
                 if hasattr(layer, "attach_rng"):
                     layer.attach_rng(self._rng)

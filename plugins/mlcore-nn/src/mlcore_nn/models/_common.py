@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 
 def build_layers(specs, input_shape, rng, dtype="float64"):
     """Fresh layers from spec strings, initialised for ``input_shape`` with the shared ``rng``."""
@@ -51,27 +49,3 @@ def step(layers, optimizers, extra=None):
 def set_mode(layers, training):
     for layer in layers:
         layer.train(training)
-
-
-def rng_state(rng):
-    return rng.bit_generator.state
-
-
-def rng_from_state(state):
-    rng = np.random.default_rng()
-    rng.bit_generator.state = state
-    return rng
-
-
-def progress_bar(progress, total, unit="step"):
-    import sys
-
-    if progress is False or (progress is None and not sys.stderr.isatty()):
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        if progress:
-            raise ImportError("progress=True needs tqdm: pip install tqdm") from None
-        return None
-    return tqdm(total=total, unit=unit)

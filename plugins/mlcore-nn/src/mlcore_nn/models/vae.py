@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlcore.interfaces import Estimator
+from mlcore.progress import progress_bar
 from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar
 
 from ..functional import batch_indices
@@ -64,6 +65,8 @@ class BernoulliVAE(Estimator):
 
     _estimator_type = "transformer"
 
+    _state_attrs = ("_rng",)  # the training generator continues exactly after load
+
     def __init__(self, latent_dim: int = 8, encoder: str = "conv", channels=(16, 32), hidden: int = 128,
                  learning_rate: float = 1e-3, batch_size: int = 64, epochs: int = 20, random_state=None):
         from mlcore.errors import ComponentArgumentError
@@ -109,19 +112,6 @@ class BernoulliVAE(Estimator):
             raise ValueError(f"X has example shape {X.shape[1:]}, the model was fitted on {tuple(self.input_shape_)}")
         return X
 
-    def get_state(self):
-        state = super().get_state()
-        if "encoder_" in state:
-            state["rng_state_"] = C.rng_state(self._rng)
-        return state
-
-    def set_state(self, state):
-        state = dict(state)
-        rs = state.pop("rng_state_", None)
-        super().set_state(state)
-        if rs is not None:
-            self._rng = C.rng_from_state(rs)
-
     def fit(self, X, y=None, progress=None):
         """Train from scratch on images X (n, rows, cols, channels) in [0, 1]; returns self."""
         X = self._check_X(X, fitted=False)
@@ -145,7 +135,7 @@ class BernoulliVAE(Estimator):
         loss = VAELoss(from_logits=True)
         L, n = self.latent_dim, len(X)
         Xf = X.reshape(n, -1)
-        bar = C.progress_bar(progress, epochs, "epoch")
+        bar = progress_bar(progress, epochs, unit="epoch")
         for _ in range(epochs):  # epochs and minibatch steps are sequential
             tot = np.zeros(3)
             for idx in batch_indices(n, self.batch_size, True, self._rng):

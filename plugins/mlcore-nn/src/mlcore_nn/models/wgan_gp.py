@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlcore.interfaces import Estimator
+from mlcore.progress import progress_bar
 from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar
 
 from ..layers._base import check_int
@@ -70,6 +71,8 @@ class WGANGP(Estimator):
 
     _estimator_type = "density_estimator"
 
+    _state_attrs = ("_rng",)  # the training generator continues exactly after load
+
     def __init__(self, latent_dim: int = 8, hidden: int = 64, n_layers: int = 3, act_fn: str = "relu",
                  n_critic: int = 5, lambda_: float = 10.0, learning_rate: float = 1e-4, beta1: float = 0.5,
                  beta2: float = 0.9, batch_size: int = 64, n_steps: int = 1000, random_state=None):
@@ -99,19 +102,6 @@ class WGANGP(Estimator):
     def _opt(self):
         return f"adam(lr={self.learning_rate!r}, beta1={self.beta1!r}, beta2={self.beta2!r})"
 
-    def get_state(self):
-        state = super().get_state()
-        if "generator_" in state:
-            state["rng_state_"] = C.rng_state(self._rng)
-        return state
-
-    def set_state(self, state):
-        state = dict(state)
-        rs = state.pop("rng_state_", None)
-        super().set_state(state)
-        if rs is not None:
-            self._rng = C.rng_from_state(rs)
-
     def fit(self, X, y=None, progress=None):
         """Train on real samples X (n, n_features); returns self (losses in ``history_``)."""
         X = check_array(X, name="X")
@@ -135,7 +125,7 @@ class WGANGP(Estimator):
         loss = WGANGPLoss(self.lambda_)
         rng, B = self._rng, min(self.batch_size, len(X))
         y = np.concatenate([np.ones(B), np.zeros(B)])
-        bar = C.progress_bar(progress, n_steps)
+        bar = progress_bar(progress, n_steps, unit="step")
         for _ in range(n_steps):  # adversarial training alternates sequentially
             for _ in range(self.n_critic):
                 real = X[rng.choice(len(X), B, replace=False)]
