@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mlcore.progress import progress_iter  # noqa: F401  (re-exported for als/nmf)
+from mlcore.validation import check_array, check_is_fitted
 
 
 def random_factors(X, k, rng):
@@ -21,3 +22,16 @@ def check_factor(value, name, shape):
     if arr.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
     return arr
+
+
+class _Factorization:
+    """What ALS and NMF share once fitted: ``X ~ W H`` with ``embedding_ = W``, ``components_ = H``."""
+
+    def fit_transform(self, X, y=None, **kwargs):
+        """``fit(X)`` and return the training factor ``W``."""
+        return self.fit(X, **kwargs).embedding_
+
+    def inverse_transform(self, W):
+        """Reconstruction ``W H`` (n, m)."""
+        check_is_fitted(self, "components_")
+        return check_array(W, name="W", ndim=2) @ self.components_

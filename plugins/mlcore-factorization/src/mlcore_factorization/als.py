@@ -9,7 +9,7 @@ import numpy as np
 from mlcore.interfaces import Estimator
 from mlcore.validation import check_array, check_is_fitted, check_random_state, check_scalar
 
-from ._common import check_factor, progress_iter, random_factors
+from ._common import _Factorization, check_factor, progress_iter, random_factors
 
 __all__ = ["ALS"]
 
@@ -21,7 +21,7 @@ def _ridge_rows(X, F, alpha):
     return np.linalg.solve(G, F @ X.T).T          # G is symmetric
 
 
-class ALS(Estimator):
+class ALS(_Factorization, Estimator):
     """Regularised low-rank factorisation ``X ~ W H`` by alternating least squares.
 
     Parameters
@@ -135,15 +135,6 @@ class ALS(Estimator):
         if X.shape[1] != self.components_.shape[1]:
             raise ValueError(f"X has {X.shape[1]} columns, the model was fitted with {self.components_.shape[1]}")
         return _ridge_rows(X, self.components_, self.alpha)
-
-    def fit_transform(self, X, y=None, **kwargs):
-        """``fit(X)`` and return the training factor ``W``."""
-        return self.fit(X, **kwargs).embedding_
-
-    def inverse_transform(self, W):
-        """Reconstruction ``W H`` (n, m)."""
-        check_is_fitted(self, "components_")
-        return check_array(W, name="W", ndim=2) @ self.components_
 
     @classmethod
     def conformance_example(cls):

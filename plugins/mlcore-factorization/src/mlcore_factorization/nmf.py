@@ -9,7 +9,7 @@ import numpy as np
 from mlcore.interfaces import Estimator
 from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar
 
-from ._common import check_factor, progress_iter, random_factors
+from ._common import _Factorization, check_factor, progress_iter, random_factors
 
 __all__ = ["NMF"]
 
@@ -32,7 +32,7 @@ def _hals_update(W, XHt, HHt):
         np.maximum(W[:, k], _EPS, out=W[:, k])
 
 
-class NMF(Estimator):
+class NMF(_Factorization, Estimator):
     """Non-negative matrix factorisation ``X ~ W H`` (W, H >= 0) by fast HALS.
 
     Parameters
@@ -180,15 +180,6 @@ class NMF(Estimator):
                 break
             prev = cur
         return W
-
-    def fit_transform(self, X, y=None, **kwargs):
-        """``fit(X)`` and return the training factor ``W``."""
-        return self.fit(X, **kwargs).embedding_
-
-    def inverse_transform(self, W):
-        """Reconstruction ``W H`` (n, m)."""
-        check_is_fitted(self, "components_")
-        return check_array(W, name="W", ndim=2) @ self.components_
 
     @classmethod
     def conformance_example(cls):
