@@ -5,22 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 
-def progress_iter(it, progress, desc):
-    """Wrap ``it`` in tqdm when asked (``progress=True``) or attached to a terminal (None)."""
-    if progress is False:
-        return it
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return it
-    if progress is None:
-        import sys
-
-        if not sys.stderr.isatty():
-            return it
-    return tqdm(it, desc=desc, leave=False)
-
-
 def top_words(topic_word, vocabulary=None, n=10):
     """The ``n`` most probable words of every topic, most probable first.
 

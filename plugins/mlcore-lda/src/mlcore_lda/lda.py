@@ -7,10 +7,11 @@ import numbers
 import numpy as np
 
 from mlcore.interfaces import Estimator
+from mlcore.progress import progress_iter
 from mlcore.validation import check_choice, check_is_fitted, check_random_state, check_scalar
 
 from ._corpus import as_corpus
-from ._topics import progress_iter, top_words
+from ._topics import top_words
 
 __all__ = ["LDA"]
 
