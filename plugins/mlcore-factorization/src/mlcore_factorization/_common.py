@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcore.progress import progress_iter  # noqa: F401  (re-exported for als/nmf)
 from mlcore.validation import check_array, check_is_fitted
 
 

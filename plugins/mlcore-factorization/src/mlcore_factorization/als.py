@@ -7,9 +7,10 @@ import numbers
 import numpy as np
 
 from mlcore.interfaces import Estimator
+from mlcore.progress import progress_iter
 from mlcore.validation import check_array, check_is_fitted, check_random_state, check_scalar
 
-from ._common import _Factorization, check_factor, progress_iter, random_factors
+from ._common import _Factorization, check_factor, random_factors
 
 __all__ = ["ALS"]
 
