@@ -336,3 +336,32 @@ def test_batchnorm_is_accurate_for_large_means(offset):
     np.testing.assert_allclose(Y, ref, rtol=1e-9, atol=1e-9 + 1e-15 * offset / 0.01)
     if offset <= 1e3:   # beyond, central differences of step 1e-6 on values ~1e6 are themselves noise
         check_layer_gradients(mlcore.build("batchnorm1d", kind="layer"), X[:8], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("spec, X", [
+    ("conv2d(out_ch=3, kernel_shape=3, stride=2, pad='same', dilation=(1, 2), act_fn=tanh, random_state=0)",
+     _x(5, 6, 7, 2)),
+    ("conv1d(out_ch=2, kernel_width=3, pad='causal', dilation=2, random_state=0)", _x(7, 9, 3)),
+])
+def test_convolution_patch_blocks_give_the_unblocked_result(monkeypatch, spec, X):
+    """The patch matrix is built a few samples at a time: with a block of 2 samples (so the
+    last block is partial) outputs and gradients equal the single-block computation and
+    central differences; a frozen layer still returns dX."""
+    from mlcore_nn.layers import conv
+
+    whole = mlcore.build(spec, kind="layer")
+    Y = whole.forward(X)
+    dY = np.random.default_rng(1).normal(size=Y.shape)
+    dX = whole.backward(dY)
+    per_sample = Y[0, ..., 0].size * whole.params["W"][..., 0].size * 8
+    monkeypatch.setattr(conv, "_BLOCK_BYTES", 2 * per_sample)
+    blocked = mlcore.build(spec, kind="layer")
+    np.testing.assert_allclose(blocked.forward(X), Y, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(blocked.backward(dY), dX, rtol=1e-12, atol=1e-12)
+    for k in ("W", "b"):
+        np.testing.assert_allclose(blocked.grads[k], whole.grads[k], rtol=1e-12, atol=1e-12)
+    check_layer_gradients(mlcore.build(spec, kind="layer"), X)
+    blocked.freeze()
+    blocked.forward(X)
+    np.testing.assert_allclose(blocked.backward(dY), dX, rtol=1e-12, atol=1e-12)
+    assert blocked.backward(dY, input_grad=False) is None

@@ -39,6 +39,7 @@ from mlcore.validation import check_random_state
 __all__ = [
     "batch_indices",
     "col2im",
+    "col2im_add",
     "col2im_gemm",
     "conv1d",
     "conv2d",
@@ -197,9 +198,18 @@ def col2im(cols, X_shape, kernel_shape, stride=1, pad=(0, 0, 0, 0), dilation=1):
     n, H, W, C = X_shape
     t, b, left, right = pad_dims_2d(X_shape, pad, ks, st, dl)
     Hp, Wp = H + t + b, W + left + right
+    out = np.zeros((n, Hp, Wp, C), dtype=cols.dtype)
+    col2im_add(out, cols, ks, st, dl)
+    return out[:, t:Hp - b, left:Wp - right, :]
+
+
+def col2im_add(out, cols, kernel_shape, stride=1, dilation=1):
+    """Add the patches ``cols`` into the padded image batch ``out (n, rows, cols, ch)`` in place
+    (the core of :func:`col2im`; ``cols`` has ``n * out_rows * out_cols`` rows)."""
+    ks, st, dl = pair(kernel_shape, "kernel_shape"), pair(stride, "stride"), pair(dilation, "dilation")
+    n, Hp, Wp, C = out.shape
     oh, ow = conv_out_size(Hp, ks[0], st[0], 0, dl[0]), conv_out_size(Wp, ks[1], st[1], 0, dl[1])
     c6 = cols.reshape(n, oh, ow, ks[0], ks[1], C)
-    out = np.zeros((n, Hp, Wp, C), dtype=cols.dtype)
     # One strided, vectorised addition per kernel tap (k_r * k_c of them, e.g. 9): each
     # adds a whole (n, out_r, out_c, ch) block, so there is no per-element scatter.
     for i in range(ks[0]):
@@ -207,7 +217,7 @@ def col2im(cols, X_shape, kernel_shape, stride=1, pad=(0, 0, 0, 0), dilation=1):
         for j in range(ks[1]):
             c0 = j * dl[1]
             out[:, r0:r0 + st[0] * (oh - 1) + 1:st[0], c0:c0 + st[1] * (ow - 1) + 1:st[1], :] += c6[:, :, :, i, j, :]
-    return out[:, t:Hp - b, left:Wp - right, :]
+    return out
 
 
 def col2im_gemm(G, W_taps, out_shape, kernel_shape, stride=1, dilation=1, tap=None):

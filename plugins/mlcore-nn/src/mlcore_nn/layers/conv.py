@@ -6,7 +6,18 @@ import numpy as np
 
 from mlcore.errors import ComponentArgumentError
 
-from ..functional import col2im_gemm, conv_out_size, deconv_out_size, im2col, pad_2d, pad_dims_1d, pad_dims_2d, pair
+from ..functional import (
+    _window_view,
+    col2im_add,
+    col2im_gemm,
+    conv_out_size,
+    deconv_out_size,
+    im2col,
+    pad_2d,
+    pad_dims_1d,
+    pad_dims_2d,
+    pair,
+)
 from ._base import NNLayer, as_component, check_int, check_shape_arg, colsum, float_input
 
 __all__ = ["Conv1D", "Conv2D", "Deconv2D"]
@@ -45,49 +56,95 @@ class _ConvBase(NNLayer):
         ks, st, dl = self._geometry()
         return pad_dims_2d(X_shape, self.pad, ks, st, dl)
 
+    def _padded(self, X4, p):
+        """X4 zero-padded by ``p`` into a reused buffer whose border stays zero (np.pad
+        would allocate anew each step); X4 itself when there is no padding."""
+        if not any(p):
+            return X4
+        n, H, Wd, C = X4.shape
+        Xp, fresh = self._scratch(f"xpad{p}", (n, H + p[0] + p[1], Wd + p[2] + p[3], C), X4.dtype, fresh=True)
+        if fresh:
+            Xp.fill(0)
+        Xp[:, p[0]:p[0] + H, p[2]:p[2] + Wd] = X4
+        return Xp
+
+    def _patch_blocks(self, Xp, out_shape, fill=True):
+        """Yield ``(lo, hi, cols)``: the patch matrix of samples ``lo:hi`` of the padded
+        input, built block by block in one reused buffer of about ``_BLOCK_BYTES``.
+
+        The whole patch matrix (k_r k_c times the input) would be written to and read
+        back from main memory three times per step; a block that stays in the L2 cache
+        makes the three GEMMs compute-bound instead (1.5x faster for conv1d here), and
+        backward rebuilds the blocks instead of keeping them."""
+        ks, st, dl = self._geometry()
+        n, C = Xp.shape[0], Xp.shape[3]
+        row = out_shape[0] * out_shape[1]
+        width = ks[0] * ks[1] * C
+        step = max(1, _BLOCK_BYTES // (row * width * Xp.itemsize))
+        buf = self._scratch("cols", (min(step, n) * row, width), Xp.dtype) if fill else None
+        for lo in range(0, n, step):
+            hi = min(lo + step, n)
+            if fill:
+                cols = buf[:(hi - lo) * row]
+                np.copyto(cols.reshape(hi - lo, *out_shape, ks[0], ks[1], C),
+                          _window_view(Xp[lo:hi], ks, st, dl, out_shape))
+                yield lo, hi, cols
+            else:
+                yield lo, hi, None
+
     def _conv_forward(self, X4):
         W = self.params["W"].reshape(self._w4_shape)
         ks, st, dl = self._geometry()
         p = self._pads(X4.shape)
-        buf = self._cols_buffer(X4, ks, st, p, dl)
-        if any(p) and buf is not None:
-            # pad into a reused buffer whose border stays zero (np.pad would allocate anew)
-            n, H, Wd, C = X4.shape
-            Xp, fresh = self._scratch(f"xpad{p}", (n, H + p[0] + p[1], Wd + p[2] + p[3], C), X4.dtype, fresh=True)
-            if fresh:
-                Xp.fill(0)
-            Xp[:, p[0]:p[0] + H, p[2]:p[2] + Wd] = X4
-            cols, _, out = im2col(Xp, ks, st, 0, dl, out=buf)
-        else:
-            cols, _, out = im2col(X4, ks, st, p, dl, out=buf)
-        Z = cols @ W.reshape(-1, W.shape[3])
+        Xp = self._padded(X4, p)
+        out_shape = (conv_out_size(Xp.shape[1], ks[0], st[0], 0, dl[0]),
+                     conv_out_size(Xp.shape[2], ks[1], st[1], 0, dl[1]))
+        if min(out_shape) < 1:
+            raise ValueError(f"kernel {ks} with dilation {dl} does not fit the padded input {Xp.shape[1:3]}")
+        O = W.shape[3]
+        Wc = W.reshape(-1, O)
+        Z = np.empty((X4.shape[0], *out_shape, O), dtype=np.result_type(X4, W))
+        for lo, hi, cols in self._patch_blocks(Xp, out_shape):
+            np.matmul(cols, Wc, out=Z[lo:hi].reshape(-1, O))
         Z += self.params["b"]
-        self._cache = (cols, X4.shape, p, Z.reshape(X4.shape[0], out[0], out[1], W.shape[3]))
-        return self._cache[3]
+        self._cache = (Xp, X4.shape, p, Z)
+        return Z
 
     def _conv_backward(self, dY4, input_grad=True):
-        cols, X_shape, p, Z = self.__dict__.get("_cache") or self._no_forward()
-        dZ = self._act_backward(np.asarray(dY4).reshape(Z.shape), Z).reshape(-1, Z.shape[3])
+        Xp, X_shape, p, Z = self.__dict__.get("_cache") or self._no_forward()
+        O = Z.shape[3]
+        dZ = np.ascontiguousarray(self._act_backward(np.asarray(dY4).reshape(Z.shape), Z))
         W = self.params["W"]
-        if self.trainable:
-            gW = self._grad_buffer("W", W.shape, np.result_type(cols, dZ))
-            np.matmul(cols.T, dZ, out=gW.reshape(-1, Z.shape[3]))
-            self.grads = {"W": gW, "b": colsum(dZ)}
+        Wc = W.reshape(-1, O)
+        ks, st, dl = self._geometry()
+        dtype = np.result_type(Xp, dZ)
+        trainable = self.trainable
+        if trainable:
+            gW = self._grad_buffer("W", W.shape, dtype)
+            gWc = gW.reshape(-1, O)
+            gWc.fill(0)
+            part = self._scratch("gW_part", gWc.shape, dtype)
+        if input_grad:
+            dXp = np.zeros(Xp.shape, dtype=np.result_type(dZ, W))
+        oh, ow = Z.shape[1:3]
+        for lo, hi, cols in self._patch_blocks(Xp, (oh, ow), fill=trainable):
+            dz = dZ[lo:hi].reshape(-1, O)
+            if trainable:
+                np.matmul(cols.T, dz, out=part)
+                gWc += part
+            if input_grad:
+                dcols = self._scratch("dcols", (dz.shape[0], Wc.shape[0]), dXp.dtype)
+                np.matmul(dz, Wc.T, out=dcols)
+                col2im_add(dXp[lo:hi], dcols, ks, st, dl)
+        if trainable:
+            self.grads = {"W": gW, "b": colsum(dZ.reshape(-1, O))}
         if not input_grad:
             return None
-        ks, st, dl = self._geometry()
-        n, H, Wd, C = X_shape
-        W4 = W.reshape(self._w4_shape)
-        tap = self._scratch("tap", (dZ.shape[0], C), np.result_type(dZ, W))
-        dXp = col2im_gemm(dZ, W4.transpose(0, 1, 3, 2), (n, H + p[0] + p[1], Wd + p[2] + p[3], C), ks, st, dl, tap)
+        H, Wd = X_shape[1:3]
         return dXp[:, p[0]:p[0] + H, p[2]:p[2] + Wd, :]
 
-    def _cols_buffer(self, X4, ks, st, p, dl):
-        oh = conv_out_size(X4.shape[1], ks[0], st[0], p[0] + p[1], dl[0])
-        ow = conv_out_size(X4.shape[2], ks[1], st[1], p[2] + p[3], dl[1])
-        if min(oh, ow) < 1:
-            return None      # im2col raises the error
-        return self._scratch("cols", (X4.shape[0] * oh * ow, ks[0] * ks[1] * X4.shape[3]), X4.dtype)
+
+_BLOCK_BYTES = 1 << 20      # patch-matrix block size: fits the 1-2 MB L2 caches of current CPUs
 
 
 class Conv2D(_ConvBase):
@@ -114,7 +171,8 @@ class Conv2D(_ConvBase):
     Notes
     -----
     im2col (a strided view copied once) and one GEMM forward; backward dW = cols^T dZ,
-    dX = col2im(dZ W^T). The forward's patch matrix is kept for backward.
+    dX = col2im(dZ W^T). The patch matrix is built a block of samples at a time (about
+    1 MB, so it stays in cache) and rebuilt in backward rather than kept.
     """
 
     _kernel_name = "kernel_shape"
