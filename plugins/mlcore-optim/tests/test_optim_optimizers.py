@@ -72,6 +72,36 @@ def test_adam_two_steps_matches_paper_algorithm():
     np.testing.assert_allclose(one_step("adam(lr=0.1)", [1.0, -2.0, 0.5], *g), p, rtol=1e-12)
 
 
+def test_adam_moments_are_the_averages_and_old_average_state_still_loads():
+    """The stored discounted sums times (1 - beta) are the paper's m and v (written out as in
+    Algorithm 1); a state saved with the averages (``exp_avg``/``exp_avg_sq``, the layout before
+    the sums) is converted on load and training continues to within rounding."""
+    b1, b2 = 0.8, 0.99
+    rng = np.random.default_rng(3)
+    g = [rng.standard_normal(4) for _ in range(5)]
+    m = v = 0.0
+    for gt in g:
+        m = b1 * m + (1 - b1) * gt
+        v = b2 * v + (1 - b2) * gt ** 2
+    opt = mlcore.build(f"adam(lr=0.05, beta1={b1}, beta2={b2})")
+    params = {"w": np.ones(4)}
+    for gt in g:
+        opt.step(params, {"w": gt})
+    np.testing.assert_allclose(opt.moments("w")["exp_avg"], m, rtol=1e-12)
+    np.testing.assert_allclose(opt.moments("w")["exp_avg_sq"], v, rtol=1e-12)
+
+    old = opt.get_state()
+    old["state_"] = {"w": {**opt.moments("w"), "step": opt.state_["w"]["step"]}}
+    legacy = mlcore.build(f"adam(lr=0.05, beta1={b1}, beta2={b2})")
+    legacy.set_state(old)
+    assert sorted(legacy.state_["w"]) == ["exp_sum", "exp_sum_sq", "step"]
+    p_legacy = {"w": params["w"].copy()}
+    g_next = rng.standard_normal(4)
+    opt.step(params, {"w": g_next})
+    legacy.step(p_legacy, {"w": g_next})
+    np.testing.assert_allclose(p_legacy["w"], params["w"], rtol=1e-14)
+
+
 def test_clip_norm_is_per_tensor():
     opt = mlcore.build("sgd(lr=1.0, clip_norm=1.0)")
     params = {"a": np.zeros(2), "b": np.zeros(2)}

@@ -46,6 +46,10 @@ def test_matches_torch_optim_for_100_steps(spec, name, kwargs):
         opt.step(params, grads)
         for k in shapes:
             np.testing.assert_allclose(params[k], tparams[k].detach().numpy(), rtol=1e-6, atol=1e-12)
+    if name.startswith("Adam"):  # the stored discounted sums give torch's moment averages
+        for k, t in tparams.items():
+            for buf, value in opt.moments(k).items():
+                np.testing.assert_allclose(value, topt.state[t][buf].numpy(), rtol=1e-10, atol=1e-14)
 
 
 def test_sgd_with_scheduler_matches_torch_exponential_lr():
