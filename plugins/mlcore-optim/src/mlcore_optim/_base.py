@@ -156,6 +156,9 @@ class OptimizerBase(Optimizer):
         names = self._buffers()
         wd = dtype(self.weight_decay) if self.weight_decay and not self._decoupled_weight_decay else None
         own_grad = coef != 1 or wd is not None or g.dtype != p.dtype
+        if not own_grad and (p.size <= BLOCK or not p.flags.c_contiguous):   # one block: no generator
+            self._update(p, g, state, np.empty(p.shape, p.dtype), c)
+            return
         for (pb, gb, *bufs), tmp, gbuf in _blocks(p, g, [state[k] for k in names], own_grad):
             if own_grad:  # effective gradient (clipped, plus L2 decay) in scratch: the caller's g stays intact
                 if coef != 1:
