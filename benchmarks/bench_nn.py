@@ -83,7 +83,7 @@ def _mlp_rows(torch, quick):
     X = rng.standard_normal((128 * n_batches, 784))
     y = rng.integers(0, 10, size=len(X))
     for dtype, tdt, target in (("float64", torch.float64, 1.0), ("float32", torch.float32, 1 / 0.7)):
-        yield _mlp_row(torch, X.astype(dtype), y, dtype, tdt, target, 3 if quick else 11)
+        yield _mlp_row(torch, X.astype(dtype), y, dtype, tdt, target, 3 if quick else 41)
 
 
 def _mlp_row(torch, X, y, dtype, tdt, target, repeat):

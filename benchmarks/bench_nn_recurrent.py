@@ -152,7 +152,7 @@ def _word2vec_row(quick):
 
 def workloads(quick=False):
     torch = _torch()
-    repeat = 3 if quick else 15
+    repeat = 3 if quick else 41
     if torch is not None:
         for kind in ("lstm", "rnn"):
             yield _recurrent_row(torch, kind, "float64", 1.0, repeat)
