@@ -77,19 +77,22 @@ def lstm_forward(X, W_ih, W_hh, b, h0=None, c0=None, need_grad=True, ws=_empty, 
     stores the local derivatives BPTT needs (computed while the step's data are in
     cache). ``ws(name, shape, dtype)`` supplies reusable work arrays.
 
-    Each step copies its four activated gates into a gate-major (4, n, H) block (one
-    cheap strided copy), so every elementwise ufunc of the loop runs on contiguous,
-    same-shape operands: NumPy is several times slower on strided column slices such
-    as ``z[:, H:2H]`` or on broadcast operands.
+    Each step works on gate-major (4, n, H) blocks: the step's input projection is copied
+    into one (a cheap strided copy) and the recurrent product h_(t-1) W_hh arrives in that
+    layout from one batched product with the (4, H, H) stack of per-gate weights, so every
+    elementwise ufunc of the loop runs on contiguous, same-shape operands (NumPy is several
+    times slower on strided column slices such as ``z[:, H:2H]`` or on broadcast operands).
+    The local derivatives of three gates and of h come from two calls on a stacked block
+    (see ``K`` below): NumPy's per-call dispatch, not arithmetic, dominates at these sizes.
     """
     n, T, _ = X.shape
     H = W_hh.shape[0]
     dt = np.result_type(X, W_ih)
     s, off = _gate_affine(H, dt)
     Xt, G = _project(X, W_ih * s, b * s, ws, prefix)   # G: (T, n, 4H), scaled pre-activations
-    Whs = W_hh * s
-    s = np.ascontiguousarray(np.broadcast_to(s, (n, 4 * H)))      # same-shape operands
-    off = np.ascontiguousarray(np.broadcast_to(off, (n, 4 * H)))
+    Whg = np.ascontiguousarray((W_hh * s).reshape(H, 4, H).transpose(1, 0, 2))   # Whg[k]: gate k
+    s = np.ascontiguousarray(np.broadcast_to(s.reshape(4, 1, H), (4, n, H)))      # same-shape operands
+    off = np.ascontiguousarray(np.broadcast_to(off.reshape(4, 1, H), (4, n, H)))
     Hs = ws(prefix + "Hs", (T + 1, n, H), dt)
     C = ws(prefix + "C", (T + 1, n, H), dt)
     TC = ws(prefix + "TC", (T, n, H), dt)
@@ -97,42 +100,36 @@ def lstm_forward(X, W_ih, W_hh, b, h0=None, c0=None, need_grad=True, ws=_empty, 
     Hs[0] = 0 if h0 is None else h0
     C[0] = 0 if c0 is None else c0
     if need_grad:
-        K = ws(prefix + "K", (T, 3, n, H), dt)    # dz_{i,f,g} = dc * K
-        Q = ws(prefix + "Q", (T, n, H), dt)       # dz_o = dh * Q
-        P = ws(prefix + "P", (T, n, H), dt)       # dc += dh * P
-    tmp4 = np.empty((n, 4 * H), dtype=dt)
-    tmp = np.empty((n, H), dtype=dt)
+        # K[t] = [g i (1-i), c_(t-1) f (1-f), i (1-g^2), tanh(c) o (1-o)] = S - S * a_t with
+        # S = [i g, f c_(t-1), i (1+g), h]: dz_(i,f,g) = dc * K[t, :3], dz_o = dh * K[t, 3]
+        K = ws(prefix + "K", (T, 4, n, H), dt)
+        P = ws(prefix + "P", (T, n, H), dt)       # dc += dh * P, P = o (1 - tanh(c)^2)
+    S = np.empty((4, n, H), dtype=dt)
+    tmpg = np.empty((4, n, H), dtype=dt)
     for t in range(T):  # the recurrence is sequential in time; each step is vectorised
-        z = G[t]
-        np.matmul(Hs[t], Whs, out=tmp4)
-        z += tmp4
-        np.tanh(z, out=z)
-        z *= s
-        z += off                                    # z now holds [i, f, g, o]
         a = A[t if need_grad else 0]
-        a[...] = z.reshape(n, 4, H).transpose(1, 0, 2)
+        a[...] = G[t].reshape(n, 4, H).transpose(1, 0, 2)
+        np.matmul(Hs[t], Whg, out=tmpg)                   # the four gates' h_(t-1) W_hh
+        a += tmpg
+        np.tanh(a, out=a)
+        a *= s
+        a += off                                          # a now holds [i, f, g, o]
         i, f, g, o = a
-        c = C[t + 1]
-        np.multiply(f, C[t], out=c)                       # f c_{t-1}
-        np.multiply(i, g, out=tmp)                        # i g
-        if need_grad:   # local derivatives, reusing the products above (2 ops each)
-            k = K[t]
-            np.multiply(c, f, out=k[1])
-            np.subtract(c, k[1], out=k[1])                # c_{t-1} f (1 - f)
-            np.multiply(tmp, i, out=k[0])
-            np.subtract(tmp, k[0], out=k[0])              # g i (1 - i)
-            np.multiply(tmp, g, out=k[2])
-            np.subtract(i, k[2], out=k[2])                # i (1 - g^2)
-        c += tmp
-        np.tanh(c, out=TC[t])
+        np.multiply(i, g, out=S[0])                       # i g
+        np.multiply(f, C[t], out=S[1])                    # f c_(t-1)
+        np.add(S[1], S[0], out=C[t + 1])                  # c_t
+        np.tanh(C[t + 1], out=TC[t])
         h = Hs[t + 1]
         np.multiply(o, TC[t], out=h)
         if need_grad:
-            np.multiply(h, o, out=Q[t])
-            np.subtract(h, Q[t], out=Q[t])                # tanh(c) o (1 - o)
+            np.add(i, S[0], out=S[2])                     # i (1 + g)
+            S[3] = h
+            k = K[t]
+            np.multiply(S, a, out=k)
+            np.subtract(S, k, out=k)
             np.multiply(h, TC[t], out=P[t])
             np.subtract(o, P[t], out=P[t])                # o (1 - tanh(c)^2)
-    cache = (Xt, A, Hs, C, (K, Q, P) if need_grad else None, X.shape, ws, prefix)
+    cache = (Xt, A, Hs, C, (K, P) if need_grad else None, X.shape, ws, prefix)
     return Hs, cache
 
 
@@ -150,7 +147,7 @@ def lstm_backward(cache, dH, W_ih, W_hh, dhT=None, dcT=None):
     Xt, A, Hs, _C, local, xshape, ws, prefix = cache
     if local is None:
         raise RuntimeError("backward needs a forward in training mode (need_grad=True)")
-    K, Q, P = local
+    K, P = local
     n, T, F = xshape
     H = W_hh.shape[0]
     dt = A.dtype
@@ -165,8 +162,8 @@ def lstm_backward(cache, dH, W_ih, W_hh, dhT=None, dcT=None):
             dh += dH[t]
         np.multiply(dh, P[t], out=tmp)
         dc += tmp
-        np.multiply(dc, K[t], out=dg[:3])
-        np.multiply(dh, Q[t], out=dg[3])
+        np.multiply(dc, K[t, :3], out=dg[:3])
+        np.multiply(dh, K[t, 3], out=dg[3])
         dc *= A[t, 1]
         dz = dZ[t]
         dz.reshape(n, 4, H)[...] = dg.transpose(1, 0, 2)
