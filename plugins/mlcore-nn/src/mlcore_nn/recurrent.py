@@ -95,19 +95,20 @@ def lstm_forward(X, W_ih, W_hh, b, h0=None, c0=None, need_grad=True, ws=_empty, 
     off = np.ascontiguousarray(np.broadcast_to(off.reshape(4, 1, H), (4, n, H)))
     Hs = ws(prefix + "Hs", (T + 1, n, H), dt)
     C = ws(prefix + "C", (T + 1, n, H), dt)
-    TC = ws(prefix + "TC", (T, n, H), dt)
-    A = ws(prefix + ("A" if need_grad else "A1"), (T if need_grad else 1, 4, n, H), dt)   # activated gates, gate-major
+    # per step [i, f, g, o, tanh(c_t)], gate-major; one slot only without need_grad
+    A = ws(prefix + ("A" if need_grad else "A1"), (T if need_grad else 1, 5, n, H), dt)
     Hs[0] = 0 if h0 is None else h0
     C[0] = 0 if c0 is None else c0
     if need_grad:
-        # K[t] = [g i (1-i), c_(t-1) f (1-f), i (1-g^2), tanh(c) o (1-o)] = S - S * a_t with
-        # S = [i g, f c_(t-1), i (1+g), h]: dz_(i,f,g) = dc * K[t, :3], dz_o = dh * K[t, 3]
-        K = ws(prefix + "K", (T, 4, n, H), dt)
-        P = ws(prefix + "P", (T, n, H), dt)       # dc += dh * P, P = o (1 - tanh(c)^2)
-    S = np.empty((4, n, H), dtype=dt)
+        # K[t] = [g i (1-i), c_(t-1) f (1-f), i (1-g^2), tanh(c) o (1-o), o (1-tanh(c)^2)]
+        #      = S - S * A[t] with S = [i g, f c_(t-1), i (1+g), h, o (1+tanh(c))]:
+        # dz_(i,f,g) = dc * K[t, :3], dz_o = dh * K[t, 3], dc += dh * K[t, 4]
+        K = ws(prefix + "K", (T, 5, n, H), dt)
+    S = np.empty((5, n, H), dtype=dt)
     tmpg = np.empty((4, n, H), dtype=dt)
     for t in range(T):  # the recurrence is sequential in time; each step is vectorised
-        a = A[t if need_grad else 0]
+        at = A[t if need_grad else 0]
+        a = at[:4]
         a[...] = G[t].reshape(n, 4, H).transpose(1, 0, 2)
         np.matmul(Hs[t], Whg, out=tmpg)                   # the four gates' h_(t-1) W_hh
         a += tmpg
@@ -118,18 +119,18 @@ def lstm_forward(X, W_ih, W_hh, b, h0=None, c0=None, need_grad=True, ws=_empty, 
         np.multiply(i, g, out=S[0])                       # i g
         np.multiply(f, C[t], out=S[1])                    # f c_(t-1)
         np.add(S[1], S[0], out=C[t + 1])                  # c_t
-        np.tanh(C[t + 1], out=TC[t])
+        tc = at[4]
+        np.tanh(C[t + 1], out=tc)
         h = Hs[t + 1]
-        np.multiply(o, TC[t], out=h)
+        np.multiply(o, tc, out=h)
         if need_grad:
             np.add(i, S[0], out=S[2])                     # i (1 + g)
             S[3] = h
+            np.add(o, h, out=S[4])                        # o (1 + tanh(c))
             k = K[t]
-            np.multiply(S, a, out=k)
+            np.multiply(S, at, out=k)
             np.subtract(S, k, out=k)
-            np.multiply(h, TC[t], out=P[t])
-            np.subtract(o, P[t], out=P[t])                # o (1 - tanh(c)^2)
-    cache = (Xt, A, Hs, C, (K, P) if need_grad else None, X.shape, ws, prefix)
+    cache = (Xt, A, Hs, C, K if need_grad else None, X.shape, ws, prefix)
     return Hs, cache
 
 
@@ -147,7 +148,7 @@ def lstm_backward(cache, dH, W_ih, W_hh, dhT=None, dcT=None):
     Xt, A, Hs, _C, local, xshape, ws, prefix = cache
     if local is None:
         raise RuntimeError("backward needs a forward in training mode (need_grad=True)")
-    K, P = local
+    K = local
     n, T, F = xshape
     H = W_hh.shape[0]
     dt = A.dtype
@@ -155,18 +156,16 @@ def lstm_backward(cache, dH, W_ih, W_hh, dhT=None, dcT=None):
     dZ = ws(prefix + "dZ", (T, n, 4 * H), dt)
     dh = np.zeros((n, H), dtype=dt) if dhT is None else np.array(dhT, dtype=dt)
     dc = np.zeros((n, H), dtype=dt) if dcT is None else np.array(dcT, dtype=dt)
-    tmp = np.empty((n, H), dtype=dt)
-    dg = np.empty((4, n, H), dtype=dt)                      # gate-major dz_t
+    dg = np.empty((5, n, H), dtype=dt)                      # gate-major dz_t, then dh * P
     for t in range(T - 1, -1, -1):  # BPTT: sequential in time, vectorised over the batch
         if dH is not None:
             dh += dH[t]
-        np.multiply(dh, P[t], out=tmp)
-        dc += tmp
+        np.multiply(dh, K[t, 3:], out=dg[3:])             # dz_o and dh o (1 - tanh(c)^2)
+        dc += dg[4]
         np.multiply(dc, K[t, :3], out=dg[:3])
-        np.multiply(dh, K[t, 3], out=dg[3])
         dc *= A[t, 1]
         dz = dZ[t]
-        dz.reshape(n, 4, H)[...] = dg.transpose(1, 0, 2)
+        dz.reshape(n, 4, H)[...] = dg[:4].transpose(1, 0, 2)
         np.matmul(dz, WhT, out=dh)
     dZf = dZ.reshape(T * n, 4 * H)
     dW_ih = Xt.T @ dZf
