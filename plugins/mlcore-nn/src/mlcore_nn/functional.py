@@ -169,14 +169,21 @@ def im2col(X, kernel_shape, stride=1, pad=0, dilation=1, out=None):
                  conv_out_size(Xp.shape[2], ks[1], st[1], 0, dl[1]))
     if min(out_shape) < 1:
         raise ValueError(f"kernel {ks} with dilation {dl} does not fit the padded input {Xp.shape[1:3]}")
-    win = _window_view(Xp, ks, st, dl, out_shape)
-    shape = (win.shape[0] * out_shape[0] * out_shape[1], ks[0] * ks[1] * X.shape[3])
+    shape = (Xp.shape[0] * out_shape[0] * out_shape[1], ks[0] * ks[1] * X.shape[3])
     if out is None:
-        return np.ascontiguousarray(win).reshape(shape), p, out_shape
-    if out.shape != shape or out.dtype != X.dtype or not out.flags.c_contiguous:
+        out = np.empty(shape, dtype=X.dtype)
+    elif out.shape != shape or out.dtype != X.dtype or not out.flags.c_contiguous:
         raise ValueError(f"out must be a C-contiguous {X.dtype} array of shape {shape}")
-    np.copyto(out.reshape(win.shape), win)
-    return out, p, out_shape
+    return _im2col_into(Xp, ks, st, dl, out_shape, out), p, out_shape
+
+
+def _im2col_into(Xp, kernel_shape, stride, dilation, out_shape, out):
+    """The copy at the heart of :func:`im2col` without its argument handling: ``Xp`` is
+    already padded, the geometry arguments are pairs, ``out`` has the right shape (layers
+    call this once per block of samples on their hot path)."""
+    np.copyto(out.reshape(Xp.shape[0], *out_shape, kernel_shape[0], kernel_shape[1], Xp.shape[3]),
+              _window_view(Xp, kernel_shape, stride, dilation, out_shape))
+    return out
 
 
 def col2im(cols, X_shape, kernel_shape, stride=1, pad=(0, 0, 0, 0), dilation=1):

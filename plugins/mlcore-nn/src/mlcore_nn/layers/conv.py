@@ -7,7 +7,7 @@ import numpy as np
 from mlcore.errors import ComponentArgumentError
 
 from ..functional import (
-    _window_view,
+    _im2col_into,
     col2im_add,
     col2im_gemm,
     conv_out_size,
@@ -77,20 +77,15 @@ class _ConvBase(NNLayer):
         makes the three GEMMs compute-bound instead (1.5x faster for conv1d here), and
         backward rebuilds the blocks instead of keeping them."""
         ks, st, dl = self._geometry()
-        n, C = Xp.shape[0], Xp.shape[3]
+        n = Xp.shape[0]
         row = out_shape[0] * out_shape[1]
-        width = ks[0] * ks[1] * C
-        step = max(1, _BLOCK_BYTES // (row * width * Xp.itemsize))
-        buf = self._scratch("cols", (min(step, n) * row, width), Xp.dtype) if fill else None
+        width = ks[0] * ks[1] * Xp.shape[3]
+        step = min(n, max(1, _BLOCK_BYTES // (row * width * Xp.itemsize)))
+        buf = self._scratch("cols", (step * row, width), Xp.dtype) if fill else None
         for lo in range(0, n, step):
             hi = min(lo + step, n)
-            if fill:
-                cols = buf[:(hi - lo) * row]
-                np.copyto(cols.reshape(hi - lo, *out_shape, ks[0], ks[1], C),
-                          _window_view(Xp[lo:hi], ks, st, dl, out_shape))
-                yield lo, hi, cols
-            else:
-                yield lo, hi, None
+            cols = _im2col_into(Xp[lo:hi], ks, st, dl, out_shape, buf[:(hi - lo) * row]) if fill else None
+            yield lo, hi, cols
 
     def _conv_forward(self, X4):
         W = self.params["W"].reshape(self._w4_shape)
@@ -122,18 +117,20 @@ class _ConvBase(NNLayer):
         if trainable:
             gW = self._grad_buffer("W", W.shape, dtype)
             gWc = gW.reshape(-1, O)
-            gWc.fill(0)
-            part = self._scratch("gW_part", gWc.shape, dtype)
+            part = self._scratch("gW_part", gWc.shape, dtype)    # later blocks' share of dW
         if input_grad:
             dXp = np.zeros(Xp.shape, dtype=np.result_type(dZ, W))
-        oh, ow = Z.shape[1:3]
-        for lo, hi, cols in self._patch_blocks(Xp, (oh, ow), fill=trainable):
+            dbuf = None
+        for lo, hi, cols in self._patch_blocks(Xp, Z.shape[1:3], fill=trainable):
             dz = dZ[lo:hi].reshape(-1, O)
             if trainable:
-                np.matmul(cols.T, dz, out=part)
-                gWc += part
+                np.matmul(cols.T, dz, out=part if lo else gWc)
+                if lo:
+                    gWc += part
             if input_grad:
-                dcols = self._scratch("dcols", (dz.shape[0], Wc.shape[0]), dXp.dtype)
+                if dbuf is None:   # the first block is the largest: one buffer serves them all
+                    dbuf = self._scratch("dcols", (dz.shape[0], Wc.shape[0]), dXp.dtype)
+                dcols = dbuf[:dz.shape[0]]
                 np.matmul(dz, Wc.T, out=dcols)
                 col2im_add(dXp[lo:hi], dcols, ks, st, dl)
         if trainable:
