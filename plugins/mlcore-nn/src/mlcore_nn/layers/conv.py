@@ -56,6 +56,11 @@ class _ConvBase(NNLayer):
         ks, st, dl = self._geometry()
         return pad_dims_2d(X_shape, self.pad, ks, st, dl)
 
+    def _create_params(self, input_shape, dtype, rng):   # 2-D kernels; Conv1D overrides
+        kr, kc = pair(self.kernel_shape)
+        return {"W": self._new_param((kr, kc, input_shape[-1], self.out_ch), dtype, rng),
+                "b": np.zeros(self.out_ch, dtype=dtype)}
+
     def _padded(self, X4, p):
         """X4 zero-padded by ``p`` into a reused buffer whose border stays zero (np.pad
         would allocate anew each step); X4 itself when there is no padding."""
@@ -185,11 +190,6 @@ class Conv2D(_ConvBase):
                         "act_fn=tanh, random_state=0)",
                 "input": np.random.default_rng(0).normal(size=(2, 5, 6, 3))}
 
-    def _create_params(self, input_shape, dtype, rng):
-        kr, kc = pair(self.kernel_shape)
-        return {"W": self._new_param((kr, kc, input_shape[-1], self.out_ch), dtype, rng),
-                "b": np.zeros(self.out_ch, dtype=dtype)}
-
     def output_shape(self, input_shape):
         (kr, kc), (sr, sc), (dr, dc) = self._geometry()
         t, b, left, right = self._pads((None,) + tuple(input_shape))
@@ -309,11 +309,6 @@ class Deconv2D(_ConvBase):
     def conformance_example(cls):
         return {"spec": "deconv2d(out_ch=2, kernel_shape=3, stride=2, pad=1, act_fn=tanh, random_state=0)",
                 "input": np.random.default_rng(0).normal(size=(2, 3, 4, 3))}
-
-    def _create_params(self, input_shape, dtype, rng):
-        kr, kc = pair(self.kernel_shape)
-        return {"W": self._new_param((kr, kc, input_shape[-1], self.out_ch), dtype, rng),
-                "b": np.zeros(self.out_ch, dtype=dtype)}
 
     def output_shape(self, input_shape):
         (kr, kc), (sr, sc), (dr, dc) = self._geometry()
