@@ -54,15 +54,15 @@ class _BatchNorm(NNLayer):
             N = X2.shape[0]
             if N < 2:
                 raise ValueError("batch normalisation in training mode needs more than one value per channel")
+            # corrected two-pass moments (Chan, Golub and LeVeque 1983): centre on the first-pass
+            # mean, then correct it by the mean of the centred data; no cancellation when
+            # |mean| >> std (a one-pass E[x^2] - E[x]^2 loses those digits in float32)
             mean = _colsum(X2) / N
-            var = _coldot(X2, X2) / N - mean * mean            # one read pass for both moments
-            center = mean
-            if np.any(mean * mean > 64 * var):
-                # |mean| >> std: one-pass moments (and x * a + c below) would cancel digits, so
-                # work with the centred data, as the two-pass formula does
-                X2 = X2 - mean
-                var = _coldot(X2, X2) / N
-                center = np.zeros_like(mean)
+            X2 = np.subtract(X2, mean, out=self._scratch("xc", X2.shape, np.result_type(X2, mean)))
+            center = _colsum(X2) / N
+            mean = mean + center
+            sq = np.multiply(X2, X2, out=self._scratch("tmp", X2.shape, X2.dtype))
+            var = _colsum(sq) / N - center * center
             var = np.maximum(var, 0)
             inv_std = 1.0 / np.sqrt(var + self.epsilon)
             m = self.momentum
@@ -72,7 +72,8 @@ class _BatchNorm(NNLayer):
             self.running_var_ += (m * N / (N - 1)) * var      # unbiased, as PyTorch
         else:
             center, inv_std = self.running_mean_, 1.0 / np.sqrt(self.running_var_ + self.epsilon)
-        # y = gamma (x - center) inv_std + beta = x * a + c, per channel: two passes
+        # y = gamma (x - center) inv_std + beta = x * a + c, per channel (training: x is the
+        # data centred on the first-pass mean and center the small correction)
         a = gamma * inv_std
         Y = X2 * a
         Y += beta - center * a
