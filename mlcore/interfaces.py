@@ -119,6 +119,13 @@ class Layer(Component, ABC):
     skip the input gradient of a first layer, and an ``optimizer`` hyperparameter to
     override the network's optimizer.
 
+    Randomness inside a network: the network passes its numpy ``Generator`` as
+    ``initialize(..., random_state=generator)`` (and to ``attach_rng(generator)`` when the
+    layer has that method, for draws during ``forward`` such as dropout masks). A layer
+    inside a network draws only from that generator: never from its own unseeded state,
+    fresh entropy or numpy's global state, so the same network spec and seed give
+    identical parameters. The conformance kit checks this for every registered layer.
+
     Attributes
     ----------
     params, grads : dict of str -> ndarray
