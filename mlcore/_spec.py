@@ -19,10 +19,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-__all__ = ["Spec", "parse", "format_value", "MAX_SPEC_LENGTH", "MAX_DEPTH"]
+from .errors import ComponentArgumentError
+
+__all__ = ["Spec", "parse", "format_value", "MAX_SPEC_LENGTH", "MAX_DEPTH", "MAX_INT_DIGITS"]
 
 MAX_SPEC_LENGTH = 65_536
 MAX_DEPTH = 64
+#: Integers in a spec have at most this many decimal digits: the smallest limit Python
+#: lets ``sys.set_int_max_str_digits`` set, so whatever parses also prints, under any setting.
+MAX_INT_DIGITS = 640
+_INT_BOUND = 10 ** MAX_INT_DIGITS
 
 
 class Spec:
@@ -102,9 +108,7 @@ class Spec:
         return self.name.rsplit("/", 1)[-1]
 
     def __str__(self) -> str:
-        parts = [format_value(v) for v in self.args]
-        parts += [f"{k}={format_value(v)}" for k, v in self.kwargs]
-        return f"{self.name}({', '.join(parts)})" if parts else self.name
+        return _format(self, 0)
 
     def __repr__(self) -> str:
         return f"Spec({str(self)!r})"
@@ -116,12 +120,24 @@ class Spec:
         Nested mappings that have a ``"name"`` key become nested specs, inside lists
         and tuples too. Strings stay strings; they are parsed as specs at build time
         only where the receiving parameter expects a component.
+
+        The mapping form holds exactly what the text form can: argument names are
+        identifiers, values are literals (NumPy scalars are converted) or specs, at most
+        ``MAX_DEPTH`` levels deep, integers of at most ``MAX_INT_DIGITS`` digits; so
+        ``str()`` of the result always parses back to it.
+
+        Raises
+        ------
+        ComponentArgumentError
+            Naming the offending value; never a ``RecursionError``, even for a
+            self-containing list.
         """
-        if "name" not in mapping or not isinstance(mapping["name"], str):
-            raise ValueError(f"a spec mapping needs a string 'name' key; got keys {sorted(map(str, mapping))}")
-        parse(mapping["name"])  # validates the name syntax
-        kwargs = tuple((k, _from_mapping_value(v)) for k, v in mapping.items() if k != "name")
-        return cls(mapping["name"], (), kwargs)
+        spec = _mapping_spec(mapping, 0, "")
+        try:
+            _format(spec, 0)  # the limits and types of the text form, checked once
+        except (TypeError, ValueError) as exc:
+            raise ComponentArgumentError(f"spec mapping {spec.name!r}: {exc}") from None
+        return spec
 
     def to_mapping(self) -> dict:
         """The mapping form of this spec (inverse of :meth:`from_mapping`)."""
@@ -130,13 +146,40 @@ class Spec:
         return {"name": self.name, **{k: _to_mapping_value(v) for k, v in self.kwargs}}
 
 
-def _from_mapping_value(v):
+def _mapping_spec(mapping: Mapping, depth: int, where: str) -> Spec:
+    name = mapping.get("name")
+    if not isinstance(name, str):
+        raise ComponentArgumentError(
+            f"a spec mapping{where and ' at ' + where} needs a string 'name' key; got keys {sorted(map(str, mapping))}")
+    node = parse(name)  # validates the name syntax
+    if not isinstance(node, Spec) or node.args or node.kwargs or node.name != name:
+        raise ComponentArgumentError(f"spec mapping{where and ' at ' + where}: {name!r} is not a component name")
+    kwargs = []
+    for k, v in mapping.items():
+        if k == "name":
+            continue
+        if not (isinstance(k, str) and k.isascii() and k.isidentifier()) or k.startswith("_"):
+            raise ComponentArgumentError(f"spec mapping {name!r}: argument name {k!r} is not an identifier "
+                                         "(or begins with '_', which is reserved)")
+        kwargs.append((k, _from_mapping_value(v, depth + 1, f"{where or name}.{k}")))
+    return Spec(name, (), tuple(kwargs))
+
+
+def _from_mapping_value(v, depth: int, where: str):
+    # depth counts the enclosing calls and containers, as the parser does; checked before
+    # descending, so a self-containing list stops here instead of exhausting the stack
+    if isinstance(v, (Mapping, list, tuple)) and depth >= MAX_DEPTH:
+        shown = where if len(where) <= 80 else where[:80] + "..."
+        raise ComponentArgumentError(f"spec mapping value at {shown} is nested deeper than {MAX_DEPTH} levels")
     if isinstance(v, Mapping) and isinstance(v.get("name"), str):
-        return Spec.from_mapping(v)
+        return _mapping_spec(v, depth, where)
     if isinstance(v, Mapping):
-        return {k: _from_mapping_value(x) for k, x in v.items()}
+        return {k: _from_mapping_value(x, depth + 1, f"{where}[{k!r}]") for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return type(v)(_from_mapping_value(x) for x in v)
+        items = [_from_mapping_value(x, depth + 1, f"{where}[{i}]") for i, x in enumerate(v)]
+        return items if isinstance(v, list) else tuple(items)
+    if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0 and hasattr(v, "item"):
+        return v.item()  # a NumPy scalar from a config computed with NumPy
     return v
 
 
@@ -173,11 +216,18 @@ def _format_str(s: str) -> str:
     return "'" + "".join(out) + "'"
 
 
+def _format_int(v: int) -> str:
+    if -_INT_BOUND < v < _INT_BOUND:
+        return str(int(v))
+    raise ValueError(f"an integer of {v.bit_length()} bits has more than {MAX_INT_DIGITS} digits, "
+                     "the most a spec can hold")
+
+
 def _format_key(k) -> str:
     if isinstance(k, str):
         return k if (k.isascii() and k.isidentifier()) else _format_str(k)
     if isinstance(k, int) and not isinstance(k, bool):
-        return str(k)
+        return _format_int(k)
     raise TypeError(f"spec dict keys must be str or int, not {type(k).__name__} ({k!r})")
 
 
@@ -186,13 +236,32 @@ def format_value(v) -> str:
 
     Floats print with Python's shortest round-trip ``repr``; ``inf``, ``-inf`` and
     ``nan`` as written; strings single-quoted; tuples keep their type.
+
+    Raises
+    ------
+    TypeError
+        For a value no spec can hold (an arbitrary object, a dict key that is not a
+        str or int).
+    ValueError
+        For a value the parser would refuse: nesting deeper than ``MAX_DEPTH`` or an
+        integer of more than ``MAX_INT_DIGITS`` digits.
     """
+    return _format(v, 0)
+
+
+def _format(v, depth: int) -> str:
+    # depth counts enclosing calls and containers exactly as the parser's nesting cap does
+    if isinstance(v, (Spec, list, tuple, dict)) and depth >= MAX_DEPTH and not (
+            isinstance(v, Spec) and not v.args and not v.kwargs):
+        raise ValueError(f"a value nested deeper than {MAX_DEPTH} levels cannot be written in a spec")
     if isinstance(v, Spec):
-        return str(v)
+        parts = [_format(x, depth + 1) for x in v.args]
+        parts += [f"{k}={_format(x, depth + 1)}" for k, x in v.kwargs]
+        return f"{v.name}({', '.join(parts)})" if parts else v.name
     if v is None or v is True or v is False:
         return str(v)
     if isinstance(v, int):
-        return str(int(v))
+        return _format_int(v)
     if isinstance(v, float):
         if math.isnan(v):
             return "nan"
@@ -202,13 +271,13 @@ def format_value(v) -> str:
     if isinstance(v, str):
         return _format_str(v)
     if isinstance(v, list):
-        return "[" + ", ".join(format_value(x) for x in v) + "]"
+        return "[" + ", ".join(_format(x, depth + 1) for x in v) + "]"
     if isinstance(v, tuple):
         if len(v) == 1:
-            return "(" + format_value(v[0]) + ",)"
-        return "(" + ", ".join(format_value(x) for x in v) + ")"
+            return "(" + _format(v[0], depth + 1) + ",)"
+        return "(" + ", ".join(_format(x, depth + 1) for x in v) + ")"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{_format_key(k)}: {format_value(x)}" for k, x in v.items()) + "}"
+        return "{" + ", ".join(f"{_format_key(k)}: {_format(x, depth + 1)}" for k, x in v.items()) + "}"
     raise TypeError(
         f"cannot write a {type(v).__name__} value ({v!r:.60}) in a spec: use numbers, strings, "
         "None/True/False, lists, tuples, dicts or components"

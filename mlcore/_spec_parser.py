@@ -11,7 +11,7 @@ import keyword
 import math
 import re
 
-from ._spec import MAX_DEPTH, MAX_SPEC_LENGTH, Spec
+from ._spec import _INT_BOUND, MAX_DEPTH, MAX_INT_DIGITS, MAX_SPEC_LENGTH, Spec
 from .errors import SpecSyntaxError
 
 __all__ = ["parse"]
@@ -267,7 +267,17 @@ class _Parser:
             self.fail(f"invalid number {self.text[start:self.pos + 1]!r}", start)
         if m.group("float"):
             return sign * float(m.group("float"))
-        return sign * int(m.group("int"), 0)
+        literal = m.group("int")
+        if literal[1:2] not in ("x", "X", "o", "O", "b", "B"):
+            # checked before converting: int() of a long decimal is quadratic, and refused by Python
+            if len(literal) - literal.count("_") > MAX_INT_DIGITS:
+                self.fail(f"integer literal of {len(literal) - literal.count('_')} digits is over the limit "
+                          f"of {MAX_INT_DIGITS}", start)
+            return sign * int(literal)
+        value = int(literal, 0)  # linear in the length for these bases (at most MAX_SPEC_LENGTH)
+        if value >= _INT_BOUND:
+            self.fail(f"integer literal over the limit of {MAX_INT_DIGITS} decimal digits", start)
+        return sign * value
 
     def string(self) -> str:
         quote = self.text[self.pos]

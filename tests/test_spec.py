@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlcore import Spec, parse
-from mlcore._spec import MAX_DEPTH, MAX_SPEC_LENGTH, format_value
-from mlcore.errors import SpecSyntaxError
+from mlcore._spec import MAX_DEPTH, MAX_INT_DIGITS, MAX_SPEC_LENGTH, format_value
+from mlcore.errors import ComponentArgumentError, SpecSyntaxError
 
 CANONICAL = [
     ("sgd(lr=0.1, scheduler=exponential(decay=0.9))", "sgd(lr=0.1, scheduler=exponential(decay=0.9))"),
@@ -102,6 +102,104 @@ def test_depth_cap():
         parse("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
     with pytest.raises(SpecSyntaxError, match="nesting deeper"):
         parse("f(x=" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1))
+
+
+@pytest.mark.parametrize("literal,column", [
+    ("1" * 5000, 5),                                  # past Python's int conversion limit (4300)
+    ("9" * (MAX_INT_DIGITS + 1), 5),
+    ("1_" * MAX_INT_DIGITS + "1", 5),                 # underscores do not count, digits do
+    ("-" + "1" * 5000, 5),
+    ("0x" + "f" * 30000, 5),                          # builds fine in Python, but would not print back
+    ("0b1" + "0" * 2200, 5),                          # 2**2200 has 663 digits
+    ("0o7" + "7" * 800, 5),
+])
+def test_huge_integer_literals_are_refused_with_a_column(literal, column):
+    text = f"f(x={literal})"
+    with pytest.raises(SpecSyntaxError) as info:
+        parse(text)
+    assert info.value.column == column and "limit" in info.value.reason
+
+
+def test_integers_up_to_the_limit_parse_and_print_back():
+    for literal, value in [("9" * MAX_INT_DIGITS, 10 ** MAX_INT_DIGITS - 1),
+                           ("0x" + "f" * 531, 16 ** 531 - 1)]:          # 2124 bits: 640 decimal digits
+        assert parse(f"f({literal})").args == (value,)
+        assert parse(format_value(parse(f"f({literal})"))).args == (value,)
+    with pytest.raises(SpecSyntaxError, match="limit"):
+        parse("{" + "1" * (MAX_INT_DIGITS + 1) + ": 0}")
+    with pytest.raises(ValueError, match="digits"):
+        format_value([10 ** MAX_INT_DIGITS])            # printing refuses what parsing would refuse
+
+
+def test_printing_refuses_what_parsing_would_refuse():
+    deep = []
+    for _ in range(MAX_DEPTH - 1):
+        deep = [deep]
+    assert parse(format_value(deep)) == deep           # exactly MAX_DEPTH levels print and parse
+    with pytest.raises(ValueError, match="deeper"):
+        format_value([deep])
+    with pytest.raises(ValueError, match="deeper"):
+        str(Spec("f", ([deep],)))
+    cyclic = []
+    cyclic.append(cyclic)
+    with pytest.raises(ValueError, match="deeper"):    # not a RecursionError
+        format_value(cyclic)
+
+
+def _nested_mapping(levels):
+    m = {"name": "sgd"}
+    cur = m
+    for _ in range(levels):
+        cur["x"] = {"a": None}
+        cur = cur["x"]
+    return m
+
+
+def test_mapping_form_depth_is_capped_quickly():
+    import time
+    import tracemalloc
+
+    ok = {"name": "f", "x": []}                         # a call and a list: 2 levels
+    for _ in range(MAX_DEPTH // 2 - 1):
+        ok = {"name": "f", "x": [ok]}                  # 2 more each
+    assert parse(str(Spec.from_mapping(ok))) == Spec.from_mapping(ok)   # MAX_DEPTH levels, like the text form
+    with pytest.raises(ComponentArgumentError, match="deeper"):
+        Spec.from_mapping({"name": "f", "x": ok})
+    with pytest.raises(SpecSyntaxError, match="deeper"):
+        parse(f"f(x={Spec.from_mapping(ok)})")
+    cyclic = []
+    cyclic.append(cyclic)
+    cases = (_nested_mapping(100_000), {"name": "sgd", "x": cyclic})
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    for bad in cases:
+        with pytest.raises(ComponentArgumentError, match="deeper"):
+            Spec.from_mapping(bad)
+    elapsed = time.perf_counter() - t0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert elapsed < 0.5 and peak < 1_000_000, (elapsed, peak)
+
+
+@pytest.mark.parametrize("mapping,fragment", [
+    ({"name": "sgd", "lr": object()}, "cannot write"),
+    ({"name": "sgd", "n": 10 ** 700}, "digits"),
+    ({"name": "sgd", "d": {(1, 2): 3}}, "keys"),
+    ({"name": "sgd(lr=1)"}, "not a component name"),
+    ({"name": "sgd", 1: 2}, "argument name"),
+    ({"name": "sgd", "_x": 2}, "argument name"),
+    ({"name": "sgd", "s": {"name": "exp", "decay": {"name": "3"}}}, "not a component name"),
+    ({"lr": 1}, "name"),
+])
+def test_mapping_form_holds_only_what_text_can(mapping, fragment):
+    with pytest.raises(ComponentArgumentError, match=fragment):
+        Spec.from_mapping(mapping)
+
+
+def test_mapping_form_converts_numpy_scalars():
+    np = pytest.importorskip("numpy")
+    s = Spec.from_mapping({"name": "sgd", "lr": np.float32(0.5), "n": np.int64(3), "xs": (np.bool_(True),)})
+    assert s == parse("sgd(lr=0.5, n=3, xs=(True,))")
 
 
 def test_parse_never_evaluates(monkeypatch):
