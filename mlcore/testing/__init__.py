@@ -9,6 +9,9 @@ Run it in your plugin's tests::
 
 Checks (by kind): interface methods present; spec round trip (minimal and full);
 save/load round trip (state and outputs); determinism under a fixed ``random_state``;
+layers: the same network generator gives identical parameters and outputs (a layer
+inside a network draws only from the network's generator), and an empty batch or an
+input of the wrong rank gives a ValueError naming the shape;
 finite-difference gradients for layers and losses; scikit-learn estimator API
 (``get_params``/``set_params``, ``NotFittedError`` before ``fit``, ``fit`` returns
 self, ``clone``); optimizers resume bit-identically after save/load.
@@ -22,6 +25,8 @@ from ._checks import (
     assert_state_equal,
     check_component,
     check_estimator_api,
+    check_layer_input_errors,
+    check_layer_network_seed,
     check_save_load,
     check_spec_round_trip,
     conformance_cases,
@@ -36,6 +41,8 @@ __all__ = [
     "check_spec_round_trip",
     "check_save_load",
     "check_estimator_api",
+    "check_layer_network_seed",
+    "check_layer_input_errors",
     "check_layer_gradients",
     "check_loss_gradients",
     "numerical_gradient",

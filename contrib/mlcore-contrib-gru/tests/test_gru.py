@@ -72,3 +72,30 @@ def test_equals_torch_gru():
     np.testing.assert_allclose(gru.grads["W_ih"], ref.weight_ih_l0.grad.numpy().T, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(gru.grads["W_hh"], ref.weight_hh_l0.grad.numpy().T, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(gru.grads["b_hh"], ref.bias_hh_l0.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_a_network_seed_alone_fixes_the_gru_weights():
+    """The layer contract: inside a network the layer draws only from the network's generator."""
+    pytest.importorskip("mlcore_nn")
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((12, 5, 3)), np.arange(12) % 2
+    spec = "sequential(layers=[gru(n_out=4), dense(n_out=2)], loss=softmax_cross_entropy, random_state={})"
+    a, b, c = (mlcore.build(spec.format(s)).fit(X, y, epochs=1) for s in (0, 0, 1))
+    for k in a.layers_[0].params:
+        np.testing.assert_array_equal(a.layers_[0].params[k], b.layers_[0].params[k])
+    assert not np.array_equal(a.layers_[0].params["W_ih"], c.layers_[0].params["W_ih"])
+
+
+@pytest.mark.parametrize("X, h0, words", [
+    (np.zeros((0, 5, 3)), None, ["at least one example", "(0, 5, 3)"]),
+    (np.zeros((2, 0, 3)), None, ["one time step", "(2, 0, 3)"]),
+    (np.zeros((2, 5, 4)), None, ["3 features", "(2, 5, 4)"]),
+    (np.zeros((2, 5)), None, ["(n, time, features)", "(2, 5)"]),
+    (np.zeros((2, 5, 3)), np.zeros((2, 3)), ["h0", "(2, 4)", "(2, 3)"]),
+])
+def test_bad_input_raises_a_value_error_naming_the_shapes(X, h0, words):
+    gru = mlcore.build("gru(n_out=4, random_state=0)").initialize((5, 3))
+    with pytest.raises(ValueError) as info:
+        gru.forward(X, h0)
+    for w in words:
+        assert w in str(info.value)

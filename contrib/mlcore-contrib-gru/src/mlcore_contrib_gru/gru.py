@@ -51,7 +51,14 @@ class GRU(Layer):
 
     # ------------------------------------------------------------------ shapes and parameters
     def initialize(self, input_shape, dtype="float64", random_state=None):
-        """Create parameters for examples of shape ``(time, n_in)``; returns self."""
+        """Create parameters for examples of shape ``(time, n_in)``; returns self.
+
+        Inside a network ``random_state`` is the network's generator and the only source
+        of randomness used (the layer contract); alone, the layer's own ``random_state``.
+        """
+        if len(input_shape) != 2:
+            raise ValueError(f"gru expects input of 3 dimensions (n, time, features), got examples of shape "
+                             f"{tuple(input_shape)} (input of {len(input_shape) + 1} dimensions)")
         n_in, H = int(input_shape[-1]), self.n_out
         rng = check_random_state(self.random_state if random_state is None else random_state)
         k = 1.0 / np.sqrt(H)
@@ -68,13 +75,22 @@ class GRU(Layer):
         """Run the sequence ``X (n, time, n_in)`` from ``h0`` (zeros by default)."""
         X = np.asarray(X)
         if X.ndim != 3:
-            raise ValueError(f"gru expects X of shape (n, time, features), got {X.shape}")
+            raise ValueError(f"gru expects X of shape (n, time, features), got shape {X.shape}")
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(f"gru needs at least one example and one time step, got X of shape {X.shape}")
         if not np.issubdtype(X.dtype, np.floating):
             X = X.astype(np.float64)
         if not self.params:
             self.initialize(X.shape[1:], X.dtype)
         p, H = self.params, self.n_out
-        n, T, _ = X.shape
+        n, T, F = X.shape
+        if F != p["W_ih"].shape[0]:
+            raise ValueError(f"gru was built for {p['W_ih'].shape[0]} features, got X of shape {X.shape} "
+                             f"({F} features)")
+        if h0 is not None:
+            h0 = np.asarray(h0)
+            if h0.shape != (n, H):
+                raise ValueError(f"h0 must have shape (n, n_out) = {(n, H)}, got {h0.shape}")
         XW = X @ p["W_ih"] + p["b_ih"]              # all input projections in one product
         hs = np.empty((n, T + 1, H), dtype=X.dtype)
         hs[:, 0] = 0.0 if h0 is None else h0

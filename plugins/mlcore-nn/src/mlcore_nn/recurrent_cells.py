@@ -35,6 +35,8 @@ __all__ = ["LSTMCell", "RNNCell"]
 
 
 class _Cell(_Recurrent):
+
+    input_ndim = None    # initialised for (features,) in a network or (1, features) step by step
     return_sequences = False
     _n_states = 1
 

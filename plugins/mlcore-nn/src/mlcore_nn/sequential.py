@@ -148,11 +148,13 @@ class Sequential(Estimator):
         layers = [_clone(as_component(spec, "layer"), "layer") for spec in self.layers]
         shape = X.shape[1:]
         self.input_shape_ = tuple(int(s) for s in shape)
-        for layer in layers:
+        for i, layer in enumerate(layers):
             if hasattr(layer, "attach_rng"):
                 layer.attach_rng(rng)
-            layer.initialize(shape, self.dtype)
-            shape = layer.output_shape(shape)
+            # the layer contract: a layer without its own seed draws only from the network's generator
+            own_seed = getattr(layer, "random_state", None)
+            layer.initialize(shape, self.dtype, random_state=rng if own_seed is None else None)
+            shape = _checked_output_shape(layer, shape, i)
         default = as_component(self.optimizer, "optimizer")
         if default is None:
             import mlcore
@@ -358,6 +360,18 @@ class Sequential(Estimator):
         out = [line(head), "-" * (sum(widths) + 6)] + [line(r) for r in rows]
         out += ["-" * (sum(widths) + 6), f"input shape {(None,) + tuple(input_shape)}, {total:,} parameters"]
         return "\n".join(out)
+
+
+def _checked_output_shape(layer, shape, index):
+    """``layer.output_shape(shape)``, with an IndexError (a layer given examples of too few
+    dimensions) turned into a ValueError naming the layer and the shapes."""
+    try:
+        return layer.output_shape(shape)
+    except IndexError:
+        import mlcore
+
+        raise ValueError(f"layer {index} ({mlcore.to_spec(layer)}) cannot take examples of shape {tuple(shape)} "
+                         f"(input of {len(shape) + 1} dimensions): wrong number of dimensions") from None
 
 
 _INPUT_GRAD: dict = {}

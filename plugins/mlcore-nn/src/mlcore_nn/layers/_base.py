@@ -54,6 +54,8 @@ def float_input(X, name="X", ndim=None):
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if X.ndim not in allowed:
             raise ValueError(f"{name} must have {' or '.join(map(str, allowed))} dimensions, got shape {X.shape}")
+    if X.ndim >= 1 and X.shape[0] == 0:
+        raise ValueError(f"{name} is an empty batch (shape {X.shape}): a layer needs at least one example")
     return X
 
 
@@ -167,8 +169,24 @@ class NNLayer(Layer):
 
     _has_params = True
 
+    #: number of dimensions of an input batch (batch axis included) when it is fixed,
+    #: with its layout for error messages; None: any rank
+    input_ndim: ClassVar[int | None] = None
+    input_layout: ClassVar[str] = ""
+
+    def _check_example_shape(self, input_shape):
+        """A ValueError naming the layer, the expected and the received shape when examples
+        of ``input_shape`` have the wrong number of dimensions for this layer."""
+        if self.input_ndim is not None and len(input_shape) + 1 != self.input_ndim:
+            import mlcore
+
+            raise ValueError(
+                f"{mlcore.to_spec(self)} expects input of {self.input_ndim} dimensions {self.input_layout}, "
+                f"got examples of shape {tuple(input_shape)} (input of {len(input_shape) + 1} dimensions)")
+
     def initialize(self, input_shape, dtype="float64", random_state=None):
         """Create the parameters for examples of ``input_shape`` (no batch axis); returns self."""
+        self._check_example_shape(input_shape)
         rng = check_random_state(random_state) if random_state is not None else self._generator()
         self.params = self._create_params(tuple(int(s) for s in input_shape), np.dtype(dtype), rng)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}

@@ -177,6 +177,9 @@ class Conv2D(_ConvBase):
     1 MB, so it stays in cache) and rebuilt in backward rather than kept.
     """
 
+    input_ndim = 4
+    input_layout = "(n, rows, cols, channels)"
+
     _kernel_name = "kernel_shape"
     _pad_strings = ("same", "valid")
 
@@ -226,6 +229,9 @@ class Conv1D(_ConvBase):
     X (n, length, in_ch) -> (n, out_length, out_ch). ``W (kernel_width, in_ch, out_ch)``,
     ``b (out_ch,)``; PyTorch ``nn.Conv1d``: ``weight = W.transpose(2, 1, 0)``.
     """
+
+    input_ndim = 3
+    input_layout = "(n, length, channels)"
 
     _kernel_name = "kernel_width"
     _pad_strings = ("same", "valid", "causal")
@@ -301,6 +307,9 @@ class Deconv2D(_ConvBase):
     The adjoint of conv2d: forward is one GEMM then col2im (scatter each input pixel's
     k_r x k_c x out_ch patch at stride s); backward is im2col of dY and two GEMMs.
     """
+
+    input_ndim = 4
+    input_layout = "(n, rows, cols, channels)"
 
     _kernel_name = "kernel_shape"
     _pad_strings = ()

@@ -39,6 +39,9 @@ class Pool2D(NNLayer):
     both (numpy-ml's max backward crashed with padding).
     """
 
+    input_ndim = 4
+    input_layout = "(n, rows, cols, channels)"
+
     _has_params = False
 
     def __init__(self, kernel_shape, stride=None, pad=0, mode="max"):

@@ -33,6 +33,7 @@ class Composite(NNLayer):
     def initialize(self, input_shape, dtype="float64", random_state=None):
         import mlcore
 
+        self._check_example_shape(input_shape)
         rng = check_random_state(random_state) if random_state is not None else self._generator()
         shape = tuple(int(s) for s in input_shape)
         subs = {}

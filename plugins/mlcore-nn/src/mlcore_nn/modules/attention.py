@@ -69,6 +69,9 @@ class MultiHeadAttention(NNLayer):
     (3, 5, 8)
     """
 
+    input_ndim = 3
+    input_layout = "(n, time, features)"
+
     spec_kinds: ClassVar[dict] = {"init": "initializer", "optimizer": "optimizer"}
 
     def __init__(self, n_heads: int = 8, dropout_p: float = 0.0, bias: bool = True, init=None, optimizer=None,
@@ -94,6 +97,7 @@ class MultiHeadAttention(NNLayer):
         """Create the parameters for queries of ``input_shape`` (T, d); K/V widths default to d."""
         from mlcore.validation import check_random_state
 
+        self._check_example_shape(input_shape)
         rng = check_random_state(random_state) if random_state is not None else self._generator()
         d = int(input_shape[-1])
         if d % self.n_heads:

@@ -19,6 +19,9 @@ def _ks(k):
 
 
 class _Block(Composite):
+
+    input_ndim = 4
+    input_layout = "(n, rows, cols, channels)"
     def _act(self, Z):
         return self.act_fn.fn(Z) if self.act_fn is not None else Z
 

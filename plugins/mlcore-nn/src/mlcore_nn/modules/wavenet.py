@@ -56,6 +56,9 @@ class WavenetResidual(Composite):
     (2, 10, 3)
     """
 
+    input_ndim = 3
+    input_layout = "(n, time, channels)"
+
     def __init__(self, ch_dilation: int, dilation: int = 1, kernel_width: int = 2, init=None, optimizer=None,
                  random_state=None):
         self.ch_dilation = check_int(ch_dilation, "ch_dilation")
