@@ -9,12 +9,12 @@ resolving a name imports exactly the module that defines it.
 
 from __future__ import annotations
 
-import importlib
 import os
 
 import pluggy
 
 from . import _catalog, hookspecs
+from ._plugins import Entry, KindInfo, PluginError, PluginInfo, _import_target  # noqa: F401 (re-exported)
 from .errors import (
     AmbiguousComponentError,
     NameConflictError,
@@ -29,94 +29,6 @@ LOCAL_PLUGIN = "local"
 CORE_PLUGIN = "mlcore"
 _CONSTANT_TYPOS = {"true": "True", "false": "False", "none": "None", "null": "None", "nil": "None",
                    "infinity": "inf", "NaN": "nan", "Inf": "inf"}
-
-
-def _import_target(target: str):
-    module, _, attr = target.partition(":")
-    obj = importlib.import_module(module)
-    for part in attr.split(".") if attr else ():
-        obj = getattr(obj, part)
-    return obj
-
-
-class _Record:
-    """A small record class. Hand-written rather than attrs: importing attrs and building
-    attrs classes costs more than the whole rest of ``import mlcore``, and start-up matters."""
-
-    __slots__ = ()
-    _defaults: dict = {}
-
-    def __init__(self, *args, **kwargs):
-        values = dict(zip(self.__slots__, args), **kwargs)
-        for name in self.__slots__:
-            setattr(self, name, values[name] if name in values else self._defaults[name])
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__ if not n.startswith("_"))
-        return f"{type(self).__name__}({fields})"
-
-    def __eq__(self, other) -> bool:
-        return type(other) is type(self) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
-
-    __hash__ = None
-
-
-class Entry(_Record):
-    """One registration: ``(kind, name)`` provided by ``plugin``, resolving to ``target``."""
-
-    __slots__ = ("kind", "name", "target", "plugin", "alias_of", "_obj")
-    _defaults = {"alias_of": None, "_obj": None}
-    __eq__ = object.__eq__  # identity: two registrations of the same name are different entries
-    __hash__ = object.__hash__
-
-    @property
-    def primary(self) -> str:
-        """The canonical name (the name itself, or what an alias points to)."""
-        return self.alias_of or self.name
-
-    @property
-    def target_path(self) -> str:
-        t = self.target
-        return t if isinstance(t, str) else f"{t.__module__}:{t.__qualname__}"
-
-    def load(self):
-        """Import and return the registered object (cached)."""
-        if self._obj is None:
-            if isinstance(self.target, str):
-                try:
-                    self._obj = _import_target(self.target)
-                except Exception as exc:  # the plugin's bug, reported with its name
-                    raise PluginLoadError(
-                        f"{self.kind} {self.name!r} from plugin {self.plugin!r} failed to import "
-                        f"{self.target!r}: {type(exc).__name__}: {exc}"
-                    ) from exc
-            else:
-                self._obj = self.target
-        return self._obj
-
-
-class PluginInfo(_Record):
-    """A loaded (or failed) plugin: name, module, distribution, version, n_components, error."""
-
-    __slots__ = ("name", "module", "distribution", "version", "n_components", "error")
-    _defaults = {"distribution": None, "version": None, "n_components": 0, "error": None}
-
-
-class PluginError(_Record):
-    """Why a plugin failed to load: plugin, distribution, version, exception, traceback."""
-
-    __slots__ = ("plugin", "distribution", "version", "exception", "traceback")
-
-    def __str__(self) -> str:
-        return f"{self.plugin} ({self.distribution or '?'} {self.version or ''}): " \
-               f"{type(self.exception).__name__}: {self.exception}"
-
-
-class KindInfo(_Record):
-    """A component kind: name, interface (class or ``"module:attr"``), plugin, doc."""
-
-    __slots__ = ("name", "interface", "plugin", "doc")
-    _defaults = {"doc": None}
 
 
 class Registry:
