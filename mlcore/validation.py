@@ -6,6 +6,7 @@ what was expected, what to do.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -102,8 +103,13 @@ def check_is_fitted(estimator, attributes=None) -> None:
 
 
 def check_scalar(value, name: str, kinds=numbers.Real, *, low=None, high=None,
-                 low_inclusive: bool = True, high_inclusive: bool = True, allow_none: bool = False):
+                 low_inclusive: bool = True, high_inclusive: bool = True, allow_none: bool = False,
+                 allow_inf: bool = False):
     """Validate a scalar hyperparameter; raises :class:`ComponentArgumentError`.
+
+    NaN is always refused, and so are ``inf`` and ``-inf`` (including literals such as
+    ``1e999`` that overflow to them) unless ``allow_inf=True``: a parameter passing it
+    must say in its docstring what an infinite value means (for example "no limit").
 
     Example
     -------
@@ -115,6 +121,13 @@ def check_scalar(value, name: str, kinds=numbers.Real, *, low=None, high=None,
     if isinstance(value, bool) and kinds is not bool or not isinstance(value, kinds):
         expected = getattr(kinds, "__name__", str(kinds))
         raise ComponentArgumentError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        try:
+            as_float = float(value)
+        except OverflowError:  # a Fraction or Decimal beyond the float range
+            as_float = math.inf
+        if math.isnan(as_float) or (math.isinf(as_float) and not allow_inf):
+            raise ComponentArgumentError(f"{name} must be a finite number, got {value!r}")
     bad = (low is not None and (value < low if low_inclusive else value <= low)) or \
           (high is not None and (value > high if high_inclusive else value >= high)) or \
           (isinstance(value, float) and np.isnan(value))
