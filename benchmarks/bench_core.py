@@ -1,6 +1,6 @@
 """Core benchmarks: spec parse + build against Hydra and confection; cold start.
 
-(a) ``sgd(lr=0.1, momentum=0.9, scheduler=exponential(initial_lr=0.1, decay=0.9))`` parsed
+(a) ``sgd(lr=0.1, momentum=0.9, scheduler=exponential(decay=0.9))`` parsed
     and built by mlcore, versus Hydra's ``instantiate`` and confection's
     ``registry.resolve`` building the same two classes from the equivalent config.
 (b) Cold start: a fresh interpreter doing ``import mlcore; mlcore.build('adam(lr=1e-3)')``
@@ -16,7 +16,7 @@ import time
 
 from _harness import median_time
 
-SPEC = "sgd(lr=0.1, momentum=0.9, scheduler=exponential(initial_lr=0.1, decay=0.9))"
+SPEC = "sgd(lr=0.1, momentum=0.9, scheduler=exponential(decay=0.9))"
 
 
 def _per_call(fn, n):
@@ -38,7 +38,7 @@ def workloads(quick: bool = False):
         from hydra.utils import instantiate
 
         cfg = {"_target_": sgd_path.replace(":", "."), "lr": 0.1, "momentum": 0.9,
-               "scheduler": {"_target_": exp_path.replace(":", "."), "initial_lr": 0.1, "decay": 0.9}}
+               "scheduler": {"_target_": exp_path.replace(":", "."), "decay": 0.9}}
         assert type(instantiate(cfg)) is type(mlcore.build(SPEC))
         hydra = _per_call(lambda: instantiate(cfg), max(n // 10, 20))
         yield {"workload": "spec parse+build, 2 levels (vs Hydra)", "mlcore": ours,
@@ -53,15 +53,15 @@ def workloads(quick: bool = False):
         def make_sgd(lr: float, momentum: float, scheduler):
             return sgd_cls(lr=lr, momentum=momentum, scheduler=scheduler)
 
-        def make_exponential(initial_lr: float, decay: float):
-            return exp_cls(initial_lr=initial_lr, decay=decay)
+        def make_exponential(decay: float):
+            return exp_cls(decay=decay)
 
         class Reg(confection.registry):  # confection looks registries up by attribute: dicts suffice
             optimizers = {"sgd": make_sgd}
             schedulers = {"exponential": make_exponential}
 
         cfg = {"opt": {"@optimizers": "sgd", "lr": 0.1, "momentum": 0.9,
-                       "scheduler": {"@schedulers": "exponential", "initial_lr": 0.1, "decay": 0.9}}}
+                       "scheduler": {"@schedulers": "exponential", "decay": 0.9}}}
         assert type(Reg.resolve(cfg)["opt"]) is sgd_cls
         conf = _per_call(lambda: Reg.resolve(cfg), max(n // 10, 20))
         yield {"workload": "spec parse+build, 2 levels (vs confection)", "mlcore": ours,

@@ -41,11 +41,11 @@ def test_minimises_a_quadratic_and_keeps_dtype():
 
 
 def test_schedule_and_spec_round_trip():
-    opt = mlcore.build("lion(lr=0.5, scheduler=constant(lr=0.25))")
+    opt = mlcore.build("lion(lr=0.5, scheduler=constant(factor=0.25))")
     p = {"w": np.zeros(2)}
     opt.step(p, {"w": np.array([1.0, -1.0])})
-    np.testing.assert_array_equal(p["w"], [-0.25, 0.25])
-    assert mlcore.to_spec(opt) == "lion(lr=0.5, scheduler=constant(lr=0.25))"
+    np.testing.assert_array_equal(p["w"], [-0.125, 0.125])   # the schedule scales lr: 0.5 * 0.25
+    assert mlcore.to_spec(opt) == "lion(lr=0.5, scheduler=constant(factor=0.25))"
 
 
 def test_bad_hyperparameters():

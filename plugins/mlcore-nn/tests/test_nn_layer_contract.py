@@ -52,3 +52,16 @@ def test_wrong_input_rank_for_the_first_layer_names_layer_and_shapes(layer, word
         net.fit(np.zeros((4, 8)), np.arange(4) % 2, epochs=1)
     for w in words:
         assert w in str(info.value)
+
+
+def test_a_loss_driven_schedule_trains_inside_sequential():
+    """Issue 22 §5: king needs the loss of each step; the network passes it to every optimizer."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    net = mlcore.build("sequential(layers=[dense(n_out=1)], loss=squared_error, "
+                       "optimizer=sgd(lr=0.1, scheduler=king(patience=10, decay=0.5)), random_state=0)")
+    net.fit(X, y, epochs=30, batch_size=16)
+    assert net.history_["loss"][-1] < 1e-2 * net.history_["loss"][0]
+    king = net.optimizers_[0].scheduler
+    assert king.last_step_ == net.n_steps_ - 1 and king.history_.size > 0   # one recorded loss per step

@@ -20,9 +20,9 @@ SPECS = [
     "sgd(lr=0.05, momentum=0.9, nesterov=True, weight_decay=1e-3, clip_norm=5.0)",
     "adagrad(lr=0.5)",
     "rmsprop(lr=0.01, alpha=0.9, momentum=0.5, centered=True)",
-    "adam(lr=0.1, scheduler=exponential(initial_lr=0.1, decay=0.5, stage_length=200))",
-    "adamw(lr=0.1, weight_decay=0.01, scheduler=cosine(initial_lr=0.1, T_max=1500, warmup_steps=10))",
-    "sgd(lr=0.02, scheduler=king(initial_lr=0.02, patience=20, decay=0.5))",
+    "adam(lr=0.1, scheduler=exponential(decay=0.5, stage_length=200))",
+    "adamw(lr=0.1, weight_decay=0.01, scheduler=cosine(T_max=1500, warmup_steps=10))",
+    "sgd(lr=0.02, scheduler=king(patience=20, decay=0.5))",
 ]
 
 
@@ -110,10 +110,42 @@ def test_clip_norm_is_per_tensor():
     np.testing.assert_allclose(params["b"], [-0.3, -0.4], rtol=1e-15)   # norm 0.5 untouched
 
 
-def test_scheduler_sets_the_learning_rate_of_each_step():
-    # lr_t = 0.1 * 0.5**t: p = 1 - (0.1 + 0.05 + 0.025) * g
-    out = one_step("sgd(lr=9.0, scheduler=exponential(initial_lr=0.1, decay=0.5, stage_length=1))", [1.0], *[[1.0]] * 3)
-    np.testing.assert_allclose(out, [1 - 0.175], rtol=1e-14)
+def test_scheduler_scales_the_optimizers_own_lr():
+    # the PyTorch/Optax rule: lr_t = lr * 0.5**t = 0.2, 0.1, 0.05: p = 1 - 0.35 * g
+    out = one_step("sgd(lr=0.2, scheduler=exponential(decay=0.5, stage_length=1))", [1.0], *[[1.0]] * 3)
+    np.testing.assert_allclose(out, [1 - 0.35], rtol=1e-14)
+
+
+@pytest.mark.parametrize("sched", ["constant(factor=0.5)", "exponential(decay=0.5, stage_length=3)",
+                                   "noam(model_dim=16, warmup_steps=4)", "cosine(T_max=7, min_factor=0.1, warmup_steps=2)",
+                                   "king(patience=3, decay=0.5)"])
+@pytest.mark.parametrize("opt", ["sgd", "adagrad", "rmsprop", "adam", "adamw"])
+def test_every_schedule_is_a_factor_of_every_optimizers_lr(opt, sched):
+    """torch's LambdaLR: step t uses base_lr * lambda(t). With plain SGD the displacement of
+    step t is lr * f(t) * g exactly; for every optimizer, a run with lr=c and the schedule
+    equals, step by step, the closed form with the per-step rate c * f(t) fed to a twin
+    whose schedule is the constant factor f(t)."""
+    losses = [3.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0]   # rising: king decays
+    rng = np.random.default_rng(0)
+    grads = rng.standard_normal((len(losses), 3))
+    factors = []
+    s = mlcore.build(sched, kind="scheduler")
+    for t, loss in enumerate(losses):
+        factors.append(s.learning_rate(t, loss))
+    assert set(factors) != {1.0}          # the schedule does change the rate here
+    a = mlcore.build(f"{opt}(lr=0.3, scheduler={sched})")
+    pa = {"w": np.ones(3)}
+    for t, (g, loss) in enumerate(zip(grads, losses)):
+        before = pa["w"].copy()
+        a.step(pa, {"w": g}, cur_loss=loss)
+        if opt == "sgd":
+            np.testing.assert_allclose(before - pa["w"], 0.3 * factors[t] * g, rtol=1e-13)
+    b = mlcore.build(f"{opt}(lr=0.3)")
+    pb = {"w": np.ones(3)}
+    for t, g in enumerate(grads):   # the same rates by hand: the base lr changed before each step
+        b.lr = 0.3 * factors[t]
+        b.step(pb, {"w": g})
+    np.testing.assert_allclose(pa["w"], pb["w"], rtol=1e-13)
 
 
 # ---------------------------------------------------------------- convergence on a quadratic
@@ -249,11 +281,11 @@ def test_scheduler_must_be_a_scheduler():
 # ---------------------------------------------------------------- specs and save/load
 
 def test_spec_round_trip_with_nested_scheduler():
-    spec = "sgd(lr=0.1, momentum=0.9, scheduler=exponential(initial_lr=0.1, decay=0.5, stage_length=100))"
+    spec = "sgd(lr=0.1, momentum=0.9, scheduler=exponential(decay=0.5, stage_length=100))"
     opt = mlcore.build(spec)
     assert type(opt.scheduler).__name__ == "ExponentialScheduler"
     text = mlcore.to_spec(opt)
-    assert text == "sgd(lr=0.1, momentum=0.9, scheduler=exponential(initial_lr=0.1, stage_length=100, decay=0.5))"
+    assert text == "sgd(lr=0.1, momentum=0.9, scheduler=exponential(stage_length=100, decay=0.5))"
     assert mlcore.to_spec(mlcore.build(text)) == text
     full = mlcore.to_spec(opt, full=True)
     assert mlcore.to_spec(mlcore.build(full), full=True) == full
@@ -297,4 +329,4 @@ def test_king_actually_decays_in_the_save_load_run():
     rng = np.random.default_rng(2)
     for loss in 1.0 + 0.1 * rng.standard_normal(40):
         opt.step({"w": np.ones(1)}, {"w": np.ones(1)}, cur_loss=loss)
-    assert opt.scheduler.lr_ < 0.02
+    assert opt.scheduler.lr_ < 1.0   # a factor of lr=0.02 below 1: the rate decayed

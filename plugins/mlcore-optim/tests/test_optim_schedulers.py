@@ -23,14 +23,15 @@ def lrs(spec, steps=STEPS):
 # ---------------------------------------------------------------- closed forms, rtol 1e-13
 
 def test_constant():
-    np.testing.assert_array_equal(lrs("constant(lr=0.3)"), 0.3)
+    np.testing.assert_array_equal(lrs("constant(factor=0.3)"), 0.3)
+    np.testing.assert_array_equal(lrs("constant"), 1.0)
 
 
 def test_exponential_smooth_and_staircase():
-    np.testing.assert_allclose(lrs("exponential(initial_lr=0.1, stage_length=100, decay=0.5)"),
-                               0.1 * 0.5 ** (STEPS / 100), rtol=1e-13)
-    np.testing.assert_allclose(lrs("exponential(initial_lr=0.1, stage_length=100, staircase=True, decay=0.5)"),
-                               0.1 * 0.5 ** np.floor(STEPS / 100), rtol=1e-13)
+    np.testing.assert_allclose(lrs("exponential(stage_length=100, decay=0.5)"),
+                               0.5 ** (STEPS / 100), rtol=1e-13)
+    np.testing.assert_allclose(lrs("exponential(stage_length=100, staircase=True, decay=0.5)"),
+                               0.5 ** np.floor(STEPS / 100), rtol=1e-13)
 
 
 def test_noam_is_the_transformer_formula_with_one_based_step_num():
@@ -43,11 +44,11 @@ def test_noam_is_the_transformer_formula_with_one_based_step_num():
 
 def test_cosine_closed_form_and_warmup():
     t = STEPS
-    np.testing.assert_allclose(lrs("cosine(initial_lr=0.1, T_max=1000, eta_min=0.001)"),
-                               0.001 + 0.099 * (1 + np.cos(np.pi * t / 1000)) / 2, rtol=1e-13)
-    w = lrs("cosine(initial_lr=0.1, T_max=1000, warmup_steps=50)", np.arange(0, 2000))
-    np.testing.assert_allclose(w[:50], 0.1 * np.arange(1, 51) / 50, rtol=1e-13)
-    np.testing.assert_allclose(w[50:], 0.05 * (1 + np.cos(np.pi * np.arange(1950) / 1000)), rtol=1e-13, atol=1e-18)
+    np.testing.assert_allclose(lrs("cosine(T_max=1000, min_factor=0.01)"),
+                               0.01 + 0.99 * (1 + np.cos(np.pi * t / 1000)) / 2, rtol=1e-13)
+    w = lrs("cosine(T_max=1000, warmup_steps=50)", np.arange(0, 2000))
+    np.testing.assert_allclose(w[:50], np.arange(1, 51) / 50, rtol=1e-13)
+    np.testing.assert_allclose(w[50:], 0.5 * (1 + np.cos(np.pi * np.arange(1950) / 1000)), rtol=1e-13, atol=1e-17)
 
 
 @pytest.mark.parametrize("spec", ["constant", "exponential", "noam", "cosine"])
@@ -60,7 +61,7 @@ def test_negative_or_non_integer_step_is_rejected(spec):
 
 
 @pytest.mark.parametrize("spec, word", [
-    ("constant(lr=-1)", "lr"),
+    ("constant(factor=-1)", "factor"),
     ("exponential(decay=0.0)", "decay"),
     ("exponential(decay=1.5)", "decay"),
     ("exponential(stage_length=0)", "stage_length"),
@@ -68,7 +69,9 @@ def test_negative_or_non_integer_step_is_rejected(spec):
     ("noam(warmup_steps=0)", "warmup_steps"),
     ("noam(scale_factor=0)", "scale_factor"),
     ("cosine(T_max=0)", "T_max"),
-    ("cosine(eta_min=-0.1)", "eta_min"),
+    ("cosine(min_factor=-0.1)", "min_factor"),
+    ("cosine(min_factor=1.5)", "min_factor"),
+    ("exponential(initial_lr=0.1)", "initial_lr"),   # the schedule scales the optimizer's lr: no base rate here
     ("king(patience=2)", "patience"),
     ("king(decay=1.01)", "decay"),
 ])
@@ -121,8 +124,8 @@ def king_rates(losses, **kw):
 
 
 def test_king_decreasing_window_does_not_decay():
-    rates, s = king_rates([4, 2, 3, 1, 0.5, 0.4], initial_lr=0.1, patience=4, decay=0.5)
-    assert rates == [0.1] * 6   # P(decreasing) = Phi(1.886) = 0.970 >= 0.51, and later windows fall too
+    rates, s = king_rates([4, 2, 3, 1, 0.5, 0.4], patience=4, decay=0.5)
+    assert rates == [1.0] * 6   # P(decreasing) = Phi(1.886) = 0.970 >= 0.51, and later windows fall too
     np.testing.assert_array_equal(s.history_, [3, 1, 0.5, 0.4])   # last `patience` losses
 
 
@@ -130,8 +133,8 @@ def test_king_rising_window_decays_then_needs_a_fresh_window():
     # [1, 3, 2, 4]: P = Phi(-1.886) = 0.030 < 0.51; the 90 % quantile (rank round(2.7) = 3) is the max,
     # so the robust check keeps all four and agrees -> decay at step 3, history cleared (patience <= 400).
     # Steps 4-6 have fewer than 4 losses; [5, 7, 6, 8] decays again at step 7.
-    rates, s = king_rates([1, 3, 2, 4, 5, 7, 6, 8], initial_lr=0.1, patience=4, decay=0.5)
-    np.testing.assert_allclose(rates, [0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.05, 0.025], rtol=1e-15)
+    rates, s = king_rates([1, 3, 2, 4, 5, 7, 6, 8], patience=4, decay=0.5)
+    np.testing.assert_allclose(rates, [1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25], rtol=1e-15)
     assert s.history_.size == 0
 
 
@@ -139,13 +142,13 @@ def test_king_robust_check_ignores_a_single_spike():
     losses = [10, 9, 8, 7, 6, 5, 4, 3, 2, 100]
     assert probability_decreasing(losses) < 0.51    # the spike alone makes the raw fit non-decreasing
     # robust: rank round(9 * 0.9) = 8 -> threshold 10, drops the 100; the rest fall exactly -> P = 1
-    rates, _ = king_rates(losses, initial_lr=0.1, patience=10, decay=0.5)
-    assert rates == [0.1] * 10
+    rates, _ = king_rates(losses, patience=10, decay=0.5)
+    assert rates == [1.0] * 10
 
 
 def test_king_repeated_step_is_idempotent_and_needs_the_loss():
-    s = mlcore.build("king(initial_lr=0.1, patience=3)", kind="scheduler")
-    assert s.learning_rate(0, 1.0) == s.learning_rate(0, 5.0) == 0.1
+    s = mlcore.build("king(patience=3)", kind="scheduler")
+    assert s.learning_rate(0, 1.0) == s.learning_rate(0, 5.0) == 1.0
     assert s.history_.tolist() == [1.0]
     with pytest.raises(ValueError, match="cur_loss"):
         s.learning_rate(1)
@@ -156,11 +159,11 @@ def test_king_repeated_step_is_idempotent_and_needs_the_loss():
 def test_king_save_load_continues_identically(tmp_path):
     rng = np.random.default_rng(3)
     losses = 1 + 0.1 * rng.standard_normal(120)
-    ref, _ = king_rates(losses, initial_lr=0.1, patience=10, decay=0.5)
-    s = mlcore.build("king(initial_lr=0.1, patience=10, decay=0.5)")
+    ref, _ = king_rates(losses, patience=10, decay=0.5)
+    s = mlcore.build("king(patience=10, decay=0.5)")
     first = [s.learning_rate(t, losses[t]) for t in range(55)]
     mlcore.save(s, tmp_path / "king.npz")
     s = mlcore.load(tmp_path / "king.npz")
     rest = [s.learning_rate(t, losses[t]) for t in range(55, 120)]
     assert first + rest == ref
-    assert min(ref) < 0.1 * 0.5 ** 2   # several decays happened on this flat, noisy loss
+    assert min(ref) < 0.5 ** 2   # several decays happened on this flat, noisy loss

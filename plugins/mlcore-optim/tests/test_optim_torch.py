@@ -60,7 +60,7 @@ def test_sgd_with_scheduler_matches_torch_exponential_lr():
     tp = torch.tensor(p.copy(), requires_grad=True)
     topt = torch.optim.SGD([tp], lr=0.1, momentum=0.9, foreach=False)
     tsched = torch.optim.lr_scheduler.ExponentialLR(topt, gamma=0.97)
-    opt = mlcore.build("sgd(momentum=0.9, scheduler=exponential(initial_lr=0.1, stage_length=1, decay=0.97))")
+    opt = mlcore.build("sgd(lr=0.1, momentum=0.9, scheduler=exponential(stage_length=1, decay=0.97))")
     params = {"p": p}
     for _ in range(100):
         g = rng.standard_normal(6)
@@ -76,8 +76,8 @@ def test_cosine_matches_torch_cosine_annealing_lr(T_max, eta_min):
     torch = pytest.importorskip("torch")
     opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=T_max, eta_min=eta_min)
-    ours = mlcore.build(f"cosine(initial_lr=0.1, T_max={T_max}, eta_min={eta_min})")
+    ours = mlcore.build(f"cosine(T_max={T_max}, min_factor={eta_min / 0.1})")   # eta_min = lr * min_factor
     for step in range(3 * T_max):   # past T_max too: both continue the cosine
-        assert ours.learning_rate(step) == pytest.approx(sched.get_last_lr()[0], rel=1e-6, abs=1e-12)
+        assert 0.1 * ours.learning_rate(step) == pytest.approx(sched.get_last_lr()[0], rel=1e-6, abs=1e-12)
         opt.step()
         sched.step()

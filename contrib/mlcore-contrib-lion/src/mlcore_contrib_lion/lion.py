@@ -15,13 +15,13 @@ class Lion(Optimizer):
     Parameters
     ----------
     lr : float
-        Step size, used when no scheduler is given.
+        Base step size; a scheduler scales it.
     betas : tuple of 2 floats
         ``beta1`` interpolates the update direction, ``beta2`` tracks the momentum.
     weight_decay : float
         Decoupled decay: ``p <- p - lr * weight_decay * p``.
     scheduler : Scheduler, optional
-        Gives the step size ``lr_t = scheduler.learning_rate(t, cur_loss)``.
+        Scales the step size: ``lr_t = lr * scheduler.learning_rate(t, cur_loss)`` (PyTorch's rule).
 
     Attributes
     ----------
@@ -65,7 +65,7 @@ class Lion(Optimizer):
     def step(self, params, grads, cur_loss=None):
         """Update every array of ``params`` in place from ``grads``."""
         b1, b2 = self.betas
-        lr = self.scheduler.learning_rate(self.n_steps_, cur_loss) if self.scheduler is not None else self.lr
+        lr = self.lr * (self.scheduler.learning_rate(self.n_steps_, cur_loss) if self.scheduler is not None else 1.0)
         for name, p in params.items():
             g = np.asarray(grads[name], dtype=p.dtype)
             m = self.state_.get(name)

@@ -36,7 +36,8 @@ class Sequential(Estimator):
     optimizer : optimizer, optional
         Cloned once per layer with parameters (``adam(lr=0.001)`` when None); a layer
         with its own ``optimizer`` uses a clone of that instead. No two layers share
-        optimizer state.
+        optimizer state. Each step passes the minibatch loss as ``cur_loss``, so
+        loss-driven schedules (``king``) work.
     dtype : {"float64", "float32"}
         Dtype of parameters and computation.
     random_state : int, Generator or None
@@ -280,8 +281,8 @@ class Sequential(Estimator):
             if g is None:
                 break
         for layer, opt in zip(self.layers_, self.optimizers_):
-            if opt is not None and layer.trainable:
-                opt.step(layer.params, layer.grads)
+            if opt is not None and layer.trainable:   # the loss drives loss-based schedules (king)
+                opt.step(layer.params, layer.grads, cur_loss=float(loss))
         self.n_steps_ += 1
         return out, loss
 

@@ -5,7 +5,7 @@ needs once per parameter and step (``_scalars``), and how to update one block of
 parameter in place (``_update``). Everything else lives here:
 
 * ``step(params, grads, cur_loss=None)`` checks the arrays, asks the scheduler for the
-  learning rate at step ``n_steps_`` (0-based), and for each parameter that has a
+  factor of ``lr`` at step ``n_steps_`` (0-based; the step uses ``lr * factor``), and for each parameter that has a
   gradient: clips the gradient, adds L2 weight decay, and calls ``_update``.
 * Learned state is ``state_`` (parameter name -> buffer name -> array, plus Adam's
   per-parameter ``step``) and ``n_steps_``; :func:`mlcore.save` stores both, so
@@ -90,17 +90,19 @@ class OptimizerBase(Optimizer):
         return getattr(self, "n_steps_", 0)
 
     def current_lr(self, cur_loss: float | None = None) -> float:
-        """The learning rate of the next ``step``: ``lr``, or the scheduler's value at ``n_steps``.
+        """The learning rate of the next ``step``: ``lr``, times the scheduler's factor at ``n_steps``.
+
+        The schedule scales the optimizer's own ``lr`` (PyTorch's and Optax's rule).
 
         With ``king`` this records ``cur_loss`` for that step (a later call for the same
         step, such as ``step`` itself, returns the same rate).
         """
         if self.scheduler is None:
             return float(self.lr)
-        lr = float(self.scheduler.learning_rate(self.n_steps, cur_loss))
-        if not (lr >= 0 and math.isfinite(lr)):
-            raise ValueError(f"the scheduler returned the learning rate {lr!r}; expected a finite value >= 0")
-        return lr
+        factor = float(self.scheduler.learning_rate(self.n_steps, cur_loss))
+        if not (factor >= 0 and math.isfinite(factor)):
+            raise ValueError(f"the scheduler returned the factor {factor!r} of lr; expected a finite value >= 0")
+        return float(self.lr) * factor
 
     def step(self, params: Mapping, grads: Mapping, cur_loss: float | None = None) -> None:
         """Update ``params`` in place from ``grads``.

@@ -9,9 +9,9 @@ import numpy as np
 SPECS = [
     "sgd(lr=0.009, momentum=0.9, nesterov=True)",
     "adagrad(lr=0.5)",
-    "rmsprop(lr=0.01, momentum=0.9, centered=True, scheduler=exponential(initial_lr=0.01, stage_length=100, decay=0.5))",
-    "adam(lr=0.1, scheduler=cosine(initial_lr=0.1, T_max=500))",
-    "adamw(lr=0.1, weight_decay=1e-4, scheduler=king(initial_lr=0.1, patience=50, decay=0.3))",
+    "rmsprop(lr=0.01, momentum=0.9, centered=True, scheduler=exponential(stage_length=100, decay=0.5))",
+    "adam(lr=0.1, scheduler=cosine(T_max=500))",
+    "adamw(lr=0.1, weight_decay=1e-4, scheduler=king(patience=50, decay=0.3))",
 ]
 
 
@@ -37,11 +37,11 @@ def run(steps: int = 500) -> None:
             x = params["x"]
             opt.step(params, {"x": a @ (x - x_star)}, cur_loss=f(x))
         ms = (time.perf_counter() - t0) * 1e3
-        last_lr = opt.lr if opt.scheduler is None else opt.scheduler.learning_rate(steps - 1, f(x))  # step recorded
+        last_lr = opt.lr * (1.0 if opt.scheduler is None else opt.scheduler.learning_rate(steps - 1, f(x)))  # recorded
         print(f"  f = {f(params['x']):8.2e}  last lr {last_lr:.1e}  {ms:4.0f} ms  {spec}")
     sched = mlcore.build("noam(model_dim=512, warmup_steps=4000)")
     peak = sched.learning_rate(3999)
-    print(f"  noam(model_dim=512, warmup_steps=4000): lr(0) = {sched.learning_rate(0):.2e}, "
+    print(f"  noam(model_dim=512, warmup_steps=4000) scaling lr=1.0: lr(0) = {sched.learning_rate(0):.2e}, "
           f"peak lr(3999) = {peak:.2e}, lr(40000) = {sched.learning_rate(40000):.2e}")
 
 

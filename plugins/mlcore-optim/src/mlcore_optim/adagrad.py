@@ -18,7 +18,7 @@ class Adagrad(OptimizerBase):
     Parameters
     ----------
     lr : float, default 0.01
-        Learning rate (>= 0); ignored when ``scheduler`` is given.
+        Base learning rate (>= 0); a ``scheduler`` scales it.
     eps : float, default 1e-10
         Added to the square root of the accumulator (outside the root, as torch).
     weight_decay : float, default 0.0
@@ -26,7 +26,7 @@ class Adagrad(OptimizerBase):
     clip_norm : float or None, default None
         Per-tensor gradient norm clipping (see :class:`~mlcore_optim.sgd.SGD`).
     scheduler : Scheduler or None, default None
-        Learning-rate schedule.
+        Learning-rate schedule; the step size is ``lr * scheduler.learning_rate(t, cur_loss)``.
 
     Attributes
     ----------

@@ -20,7 +20,7 @@ class Adam(OptimizerBase):
     Parameters
     ----------
     lr : float, default 0.001
-        Learning rate (>= 0); ignored when ``scheduler`` is given.
+        Base learning rate (>= 0); a ``scheduler`` scales it.
     beta1, beta2 : float, default 0.9, 0.999
         Decay rates of the first and second moment averages, in [0, 1)
         (torch's ``betas``; numpy-ml's ``decay1``, ``decay2``).
@@ -31,7 +31,7 @@ class Adam(OptimizerBase):
     clip_norm : float or None, default None
         Per-tensor gradient norm clipping (see :class:`~mlcore_optim.sgd.SGD`).
     scheduler : Scheduler or None, default None
-        Learning-rate schedule.
+        Learning-rate schedule; the step size is ``lr * scheduler.learning_rate(t, cur_loss)``.
 
     Attributes
     ----------
@@ -179,4 +179,4 @@ class AdamW(Adam):
 
     @classmethod
     def conformance_example(cls):
-        return {"spec": "adamw(lr=0.01, weight_decay=0.1, scheduler=cosine(initial_lr=0.01, T_max=50))"}
+        return {"spec": "adamw(lr=0.01, weight_decay=0.1, scheduler=cosine(T_max=50))"}

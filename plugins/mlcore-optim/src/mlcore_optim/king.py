@@ -60,10 +60,11 @@ def probability_decreasing(losses) -> float:
 class KingScheduler(Scheduler):
     """Shrink the learning rate when the loss has stopped decreasing (dlib's rule).
 
+    A factor of the optimizer's ``lr`` (1 at the start, times ``decay`` at each
+    plateau): the optimizer steps with ``lr * decay ** k``.
+
     Parameters
     ----------
-    initial_lr : float, default 0.01
-        Starting learning rate (>= 0).
     patience : int, default 1000
         Window N of recent losses examined (>= 3; dlib's
         ``iterations_without_progress_threshold``, default 2000 there).
@@ -73,7 +74,7 @@ class KingScheduler(Scheduler):
     Attributes
     ----------
     lr_ : float
-        Current learning rate.
+        Current factor of the optimizer's ``lr``.
     history_ : ndarray of float64, shape (<= patience,)
         The most recent losses, oldest first.
     last_step_ : int
@@ -101,7 +102,8 @@ class KingScheduler(Scheduler):
 
     The decayed rate applies to the step that triggered it. Repeated calls for an
     already recorded step return the current rate without recording anything;
-    ``cur_loss`` is required (pass it through ``optimizer.step(..., cur_loss=loss)``).
+    ``cur_loss`` is required: ``sequential`` passes each minibatch's loss; by hand, pass
+    it through ``optimizer.step(..., cur_loss=loss)``.
 
     References
     ----------
@@ -111,22 +113,20 @@ class KingScheduler(Scheduler):
 
     Examples
     --------
-    >>> s = KingScheduler(initial_lr=0.1, patience=4, decay=0.5)
+    >>> s = KingScheduler(patience=4, decay=0.5)
     >>> [s.learning_rate(t, loss) for t, loss in enumerate([1.0, 3.0, 2.0, 4.0])]
-    [0.1, 0.1, 0.1, 0.05]
+    [1.0, 1.0, 1.0, 0.5]
     """
 
-    def __init__(self, initial_lr=0.01, patience=1000, decay=0.1):
-        self.initial_lr = initial_lr
+    def __init__(self, patience=1000, decay=0.1):
         self.patience = patience
         self.decay = decay
-        check_scalar(initial_lr, "initial_lr", low=0)
         check_scalar(patience, "patience", numbers.Integral, low=3)
         check_scalar(decay, "decay", low=0, high=1, low_inclusive=False)
 
     def reset(self):
-        """Back to ``initial_lr`` with an empty loss history; returns self."""
-        self.lr_ = float(self.initial_lr)
+        """Back to the factor 1 with an empty loss history; returns self."""
+        self.lr_ = 1.0
         self.history_ = np.empty(0, dtype=np.float64)
         self.last_step_ = -1
         return self

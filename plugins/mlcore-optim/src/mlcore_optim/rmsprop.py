@@ -18,7 +18,7 @@ class RMSprop(OptimizerBase):
     Parameters
     ----------
     lr : float, default 0.01
-        Learning rate (>= 0); ignored when ``scheduler`` is given.
+        Base learning rate (>= 0); a ``scheduler`` scales it.
     alpha : float, default 0.99
         Smoothing constant of the squared-gradient average, in [0, 1).
     eps : float, default 1e-8
@@ -32,7 +32,7 @@ class RMSprop(OptimizerBase):
     clip_norm : float or None, default None
         Per-tensor gradient norm clipping (see :class:`~mlcore_optim.sgd.SGD`).
     scheduler : Scheduler or None, default None
-        Learning-rate schedule.
+        Learning-rate schedule; the step size is ``lr * scheduler.learning_rate(t, cur_loss)``.
 
     Attributes
     ----------

@@ -1,8 +1,11 @@
 """Closed-form learning-rate schedules: constant, exponential, noam, cosine.
 
-Each ``learning_rate(step, cur_loss=None)`` is a pure function of the 0-based
-optimisation step (``cur_loss`` is accepted and ignored); these schedulers have no
-learned state. The loss-driven ``king`` schedule lives in :mod:`mlcore_optim.king`.
+A schedule SCALES the optimizer's own ``lr``, as in PyTorch's ``LambdaLR`` and
+Optax's ``scale_by_schedule``: ``learning_rate(step, cur_loss=None)`` returns the
+factor ``f(t)`` and the optimizer steps with ``lr * f(t)``; no scheduler repeats the
+base rate. Each factor here is a pure function of the 0-based optimisation step
+(``cur_loss`` is accepted and ignored); these schedulers have no learned state. The
+loss-driven ``king`` schedule lives in :mod:`mlcore_optim.king`.
 """
 
 from __future__ import annotations
@@ -26,35 +29,33 @@ def check_step(step) -> int:
 
 
 class ConstantScheduler(Scheduler):
-    """The same learning rate at every step: ``lr(t) = lr``.
+    """The same factor of the optimizer's ``lr`` at every step: ``f(t) = factor``.
 
     Parameters
     ----------
-    lr : float, default 0.01
-        The learning rate (>= 0).
+    factor : float, default 1.0
+        The multiplier of the optimizer's ``lr`` (>= 0).
 
     Examples
     --------
-    >>> ConstantScheduler(0.1).learning_rate(1000)
-    0.1
+    >>> ConstantScheduler(0.5).learning_rate(1000)
+    0.5
     """
 
-    def __init__(self, lr=0.01):
-        self.lr = lr
-        check_scalar(lr, "lr", low=0)
+    def __init__(self, factor=1.0):
+        self.factor = factor
+        check_scalar(factor, "factor", low=0)
 
     def learning_rate(self, step, cur_loss=None):
         check_step(step)
-        return float(self.lr)
+        return float(self.factor)
 
 
 class ExponentialScheduler(Scheduler):
-    """Exponential decay: ``lr(t) = initial_lr * decay ** (t / stage_length)``.
+    """Exponential decay of the optimizer's ``lr``: ``f(t) = decay ** (t / stage_length)``.
 
     Parameters
     ----------
-    initial_lr : float, default 0.01
-        Learning rate at step 0 (>= 0).
     stage_length : int, default 500
         Steps per decay stage (>= 1).
     staircase : bool, default False
@@ -64,24 +65,23 @@ class ExponentialScheduler(Scheduler):
 
     Notes
     -----
-    .. math:: \\mathrm{lr}(t) = \\mathrm{lr}_0 \\, d^{\\,t/L}
-              \\quad\\text{or}\\quad \\mathrm{lr}_0 \\, d^{\\lfloor t/L \\rfloor}
+    .. math:: f(t) = d^{\\,t/L} \\quad\\text{or}\\quad d^{\\lfloor t/L \\rfloor}
 
-    ``staircase=True`` equals ``torch.optim.lr_scheduler.StepLR(step_size=L, gamma=d)``.
+    The optimizer steps with ``lr * f(t)``: ``stage_length=1`` is
+    ``torch.optim.lr_scheduler.ExponentialLR(gamma=d)`` and ``staircase=True`` is
+    ``StepLR(step_size=L, gamma=d)`` on the optimizer's ``lr``.
 
     Examples
     --------
-    >>> s = ExponentialScheduler(initial_lr=0.1, decay=0.5, stage_length=100)
+    >>> s = ExponentialScheduler(decay=0.5, stage_length=100)
     >>> s.learning_rate(0), s.learning_rate(200)
-    (0.1, 0.025)
+    (1.0, 0.25)
     """
 
-    def __init__(self, initial_lr=0.01, stage_length=500, staircase=False, decay=0.1):
-        self.initial_lr = initial_lr
+    def __init__(self, stage_length=500, staircase=False, decay=0.1):
         self.stage_length = stage_length
         self.staircase = staircase
         self.decay = decay
-        check_scalar(initial_lr, "initial_lr", low=0)
         check_scalar(stage_length, "stage_length", numbers.Integral, low=1)
         check_scalar(staircase, "staircase", bool)
         check_scalar(decay, "decay", low=0, high=1, low_inclusive=False)
@@ -89,11 +89,11 @@ class ExponentialScheduler(Scheduler):
     def learning_rate(self, step, cur_loss=None):
         step = check_step(step)
         stage = step // self.stage_length if self.staircase else step / self.stage_length
-        return float(self.initial_lr * self.decay ** stage)
+        return float(self.decay ** stage)
 
 
 class NoamScheduler(Scheduler):
-    """The Transformer's warm-up then inverse-square-root schedule.
+    """The Transformer's warm-up then inverse-square-root schedule (a factor of ``lr``).
 
     Parameters
     ----------
@@ -111,7 +111,9 @@ class NoamScheduler(Scheduler):
 
     .. math:: \\mathrm{lr}(t) = s\\, d^{-1/2} \\min(n^{-1/2},\\; n\\, w^{-3/2})
 
-    It peaks at t = w - 1 with ``s / sqrt(d * w)``.
+    It peaks at t = w - 1 with ``s / sqrt(d * w)``. The optimizer steps with
+    ``lr * lr(t)``: give it ``lr=1.0`` for the paper's rates (the Annotated
+    Transformer's ``Adam(lr=1.0)`` with this rule in a ``LambdaLR``).
 
     References
     ----------
@@ -138,27 +140,27 @@ class NoamScheduler(Scheduler):
 
 
 class CosineScheduler(Scheduler):
-    """Cosine annealing (``torch.optim.lr_scheduler.CosineAnnealingLR``) with optional warm-up.
+    """Cosine annealing of ``lr`` (``torch.optim.lr_scheduler.CosineAnnealingLR``) with optional warm-up.
 
     Parameters
     ----------
-    initial_lr : float, default 0.01
-        Learning rate at the start of the cosine phase (>= 0).
     T_max : int, default 1000
         Half-period of the cosine, in steps (>= 1).
-    eta_min : float, default 0.0
-        Learning rate at the bottom of the cosine (>= 0).
+    min_factor : float, default 0.0
+        Factor of ``lr`` at the bottom of the cosine, in [0, 1] (torch's
+        ``eta_min = lr * min_factor``; Optax's ``alpha``).
     warmup_steps : int, default 0
         Linear warm-up steps before the cosine phase (>= 0).
 
     Notes
     -----
-    For the 0-based step t and warm-up length W:
+    For the 0-based step t, warm-up length W and m = ``min_factor``, the optimizer
+    steps with ``lr * f(t)``:
 
     .. math::
 
-        \\mathrm{lr}(t) = \\mathrm{lr}_0 \\frac{t + 1}{W} \\quad (t < W), \\qquad
-        \\mathrm{lr}(t) = \\eta_{min} + \\frac{\\mathrm{lr}_0 - \\eta_{min}}{2}
+        f(t) = \\frac{t + 1}{W} \\quad (t < W), \\qquad
+        f(t) = m + \\frac{1 - m}{2}
         \\Big(1 + \\cos\\frac{\\pi (t - W)}{T_{max}}\\Big) \\quad (t \\ge W)
 
     With ``warmup_steps=0`` this is torch's closed form at ``last_epoch = t``. Like
@@ -172,24 +174,23 @@ class CosineScheduler(Scheduler):
 
     Examples
     --------
-    >>> s = CosineScheduler(initial_lr=0.1, T_max=100)
+    >>> s = CosineScheduler(T_max=100)
     >>> s.learning_rate(0), round(s.learning_rate(50), 12), s.learning_rate(100)
-    (0.1, 0.05, 0.0)
+    (1.0, 0.5, 0.0)
     """
 
-    def __init__(self, initial_lr=0.01, T_max=1000, eta_min=0.0, warmup_steps=0):
-        self.initial_lr = initial_lr
+    def __init__(self, T_max=1000, min_factor=0.0, warmup_steps=0):
         self.T_max = T_max
-        self.eta_min = eta_min
+        self.min_factor = min_factor
         self.warmup_steps = warmup_steps
-        check_scalar(initial_lr, "initial_lr", low=0)
         check_scalar(T_max, "T_max", numbers.Integral, low=1)
-        check_scalar(eta_min, "eta_min", low=0)
+        check_scalar(min_factor, "min_factor", low=0, high=1)
         check_scalar(warmup_steps, "warmup_steps", numbers.Integral, low=0)
 
     def learning_rate(self, step, cur_loss=None):
         step = check_step(step)
         if step < self.warmup_steps:
-            return float(self.initial_lr * (step + 1) / self.warmup_steps)
+            return float((step + 1) / self.warmup_steps)
         t = step - self.warmup_steps
-        return float(self.eta_min + (self.initial_lr - self.eta_min) * (1 + math.cos(math.pi * t / self.T_max)) / 2)
+        m = self.min_factor
+        return float(m + (1.0 - m) * (1 + math.cos(math.pi * t / self.T_max)) / 2)

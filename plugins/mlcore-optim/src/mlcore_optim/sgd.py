@@ -19,7 +19,7 @@ class SGD(OptimizerBase):
     Parameters
     ----------
     lr : float, default 0.01
-        Learning rate (>= 0); ignored when ``scheduler`` is given.
+        Base learning rate (>= 0); a ``scheduler`` scales it.
     momentum : float, default 0.0
         Momentum factor mu in [0, 1).
     nesterov : bool, default False
@@ -30,7 +30,7 @@ class SGD(OptimizerBase):
         Per-tensor gradient clipping: a gradient whose L2 norm exceeds ``clip_norm``
         is rescaled to norm ``clip_norm`` (before weight decay).
     scheduler : Scheduler or None, default None
-        Learning-rate schedule; ``lr_t = scheduler.learning_rate(t, cur_loss)``.
+        Learning-rate schedule; the step size is ``lr * scheduler.learning_rate(t, cur_loss)``.
 
     Attributes
     ----------
@@ -106,4 +106,4 @@ class SGD(OptimizerBase):
 
     @classmethod
     def conformance_example(cls):
-        return {"spec": "sgd(lr=0.1, momentum=0.9, nesterov=True, scheduler=exponential(initial_lr=0.1, decay=0.5))"}
+        return {"spec": "sgd(lr=0.1, momentum=0.9, nesterov=True, scheduler=exponential(decay=0.5))"}
