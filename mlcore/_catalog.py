@@ -67,3 +67,13 @@ def providers(name: str, kind: str | None = None) -> list[tuple[str, str]]:
 def distribution_of_kind(kind: str) -> list[str]:
     """First-party distributions that register components of ``kind``."""
     return [dist for dist, kinds in FIRST_PARTY.items() if kind in kinds]
+
+
+def is_first_party(distribution: str | None) -> bool:
+    """Whether ``distribution`` (any spelling: ``mlcore_optim``, ``MLCore-Optim``) is mlcore or a family of it."""
+    if not distribution:
+        return False
+    import re
+
+    norm = re.sub(r"[-_.]+", "-", distribution).lower()
+    return norm == "mlcore" or norm in FIRST_PARTY

@@ -6,11 +6,23 @@ than the whole rest of ``import mlcore``, and start-up matters.
 
 from __future__ import annotations
 
+import _thread
 import importlib
 
 from .errors import PluginLoadError
 
-__all__ = ["Entry", "PluginInfo", "PluginError", "KindInfo"]
+__all__ = ["Entry", "PluginInfo", "PluginError", "KindInfo", "LOCK"]
+
+#: One re-entrant lock for every first use: loading plugins, registering their hooks and
+#: importing a component module. Held only until the first use is done (the fast paths
+#: read without it); re-entrant so that a plugin module that uses the registry while it
+#: is imported does not deadlock.
+LOCK = _thread.RLock()
+
+
+def _fatal(exc: BaseException) -> bool:
+    """Whether ``exc`` must propagate instead of being recorded as a plugin's failure."""
+    return isinstance(exc, (KeyboardInterrupt, GeneratorExit))
 
 
 def _import_target(target: str):
@@ -63,17 +75,23 @@ class Entry(_Record):
 
     def load(self):
         """Import and return the registered object (cached)."""
-        if self._obj is None:
-            if isinstance(self.target, str):
+        obj = self._obj
+        if obj is not None:
+            return obj
+        if not isinstance(self.target, str):
+            self._obj = self.target
+            return self.target
+        with LOCK:  # one thread imports; the others wait for the finished module
+            if self._obj is None:
                 try:
                     self._obj = _import_target(self.target)
-                except Exception as exc:  # the plugin's bug, reported with its name
+                except BaseException as exc:  # the plugin's bug (even SystemExit), reported with its name
+                    if _fatal(exc):
+                        raise
                     raise PluginLoadError(
                         f"{self.kind} {self.name!r} from plugin {self.plugin!r} failed to import "
                         f"{self.target!r}: {type(exc).__name__}: {exc}"
                     ) from exc
-            else:
-                self._obj = self.target
         return self._obj
 
 

@@ -5,6 +5,19 @@ one itself, one at a time, so a plugin that fails to import or to register is re
 (:meth:`Registry.errors`) and never affects any other plugin. Components are registered
 as lazy ``"module:attr"`` strings: listing names imports no component module, and
 resolving a name imports exactly the module that defines it.
+
+Isolation guarantees (see README, "Guarantees"):
+
+* A plugin whose import or ``mlcore_register`` raises anything but ``KeyboardInterrupt``
+  (``SystemExit`` included) is recorded with its traceback and left out.
+* A ``mlcore_component_built`` implementation that raises is disabled for the rest of
+  the process, with one ``RuntimeWarning``, and recorded; the build goes on.
+* Two distributions that use one entry-point (plugin) name conflict: a first-party
+  distribution keeps the name, otherwise the one found first on ``sys.path`` does; the
+  other is not loaded and is recorded under ``"<distribution>:<name>"`` (so ``optim/adam``
+  always means the first-party optimizer when mlcore-optim is installed).
+* First use is thread-safe: loading, hook registration and component imports happen
+  under one re-entrant lock (:data:`mlcore._plugins.LOCK`).
 """
 
 from __future__ import annotations
@@ -14,7 +27,7 @@ import os
 import pluggy
 
 from . import _catalog, hookspecs
-from ._plugins import Entry, KindInfo, PluginError, PluginInfo, _import_target  # noqa: F401 (re-exported)
+from ._plugins import LOCK, Entry, KindInfo, PluginError, PluginInfo, _fatal, _import_target  # noqa: F401
 from .errors import (
     AmbiguousComponentError,
     NameConflictError,
@@ -55,6 +68,9 @@ class Registry:
         self.use_cache = use_cache
         self._disabled_arg = None if disabled is None else set(disabled)
         self._loaded = False
+        self._loading = False
+        self._built_impls = None
+        self._hook_failed: set[str] = set()
         self._kinds: dict[str, KindInfo] = {}
         self._entries: dict[tuple[str, str], list[Entry]] = {}
         self._plugins: dict[str, PluginInfo] = {}
@@ -62,7 +78,6 @@ class Registry:
         self._current = LOCAL_PLUGIN
         self._by_type: dict[type, Entry | None] = {}
         self._pending: dict[str, object] = {}
-        self._built_hook = None
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
         self.pm.add_hookspecs(hookspecs)
         self._add_core()
@@ -84,20 +99,47 @@ class Registry:
         return {p.strip() for p in env.split(",") if p.strip()}
 
     def _ensure_loaded(self):
-        if self._loaded:
+        if self._loaded:  # the fast path, without the lock
             return
-        self._loaded = True
-        if not self._autoload:
-            return
+        with LOCK:
+            if self._loaded or self._loading:  # done by another thread, or a re-entrant call while loading
+                return
+            self._loading = True
+            try:
+                if self._autoload:
+                    self._load_entry_points()
+            finally:
+                self._loaded, self._loading = True, False
+
+    def _load_entry_points(self):
         from ._discovery import find_entry_points
 
         disabled = self.disabled
-        seen = set()
+        by_name: dict[str, list] = {}
         for ep in find_entry_points(use_cache=self.use_cache):
-            if ep.name in disabled or (ep.distribution and ep.distribution in disabled) or ep.name in seen:
+            if ep.name in disabled or (ep.distribution and ep.distribution in disabled):
                 continue
-            seen.add(ep.name)
-            self.load_plugin(ep.name, ep.load, distribution=ep.distribution, version=ep.version, module=ep.value)
+            same = by_name.setdefault(ep.name, [])
+            if not any(e.distribution == ep.distribution for e in same):
+                same.append(ep)
+        for name, eps in by_name.items():
+            # First-party keeps its name; otherwise the distribution found first on sys.path.
+            winner = next((e for e in eps if _catalog.is_first_party(e.distribution)), eps[0])
+            for ep in eps:
+                if ep is not winner:
+                    self._shadowed(ep, winner)
+            self.load_plugin(name, winner.load, distribution=winner.distribution, version=winner.version,
+                             module=winner.value)
+
+    def _shadowed(self, ep, winner):
+        """Record (and do not load) ``ep``, whose plugin name ``winner``'s distribution holds."""
+        key = f"{ep.distribution}:{ep.name}"
+        info = PluginInfo(key, ep.value, ep.distribution, ep.version)
+        self._plugins[key] = info
+        why = "first-party" if _catalog.is_first_party(winner.distribution) else "earlier on sys.path"
+        self._record_error(info, NameConflictError(
+            f"plugin name {ep.name!r} is used by two distributions, {winner.distribution} ({why}, loaded) "
+            f"and {ep.distribution} (not loaded: its entry point {ep.name} = {ep.value} must be renamed)"))
 
     def load_plugin(self, name: str, loader, distribution=None, version=None, module=None):
         """Load one plugin: ``loader()`` returns the module (or object) with hookimpls.
@@ -108,7 +150,9 @@ class Registry:
         self._plugins[name] = info
         try:
             plugin = loader()
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit too: a plugin never ends the process
+            if _fatal(exc):
+                raise
             self._record_error(info, exc)
             return
         # Registering with pluggy inspects every attribute of the module: it is deferred until
@@ -124,10 +168,11 @@ class Registry:
         self._ensure_loaded()
         name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
         info = PluginInfo(name, getattr(plugin, "__name__", type(plugin).__name__))
-        self._plugins[name] = info
-        self.pm.register(plugin, name=name)  # validated at once: in-process plugins are few
-        self._built_hook = None
-        self._call_register(name, info, plugin)
+        with LOCK:
+            self._plugins[name] = info
+            self.pm.register(plugin, name=name)  # validated at once: in-process plugins are few
+            self._built_impls = None
+            self._call_register(name, info, plugin)
         return plugin
 
     def _call_register(self, name, info, plugin):
@@ -141,7 +186,9 @@ class Registry:
                 if unknown:
                     raise TypeError(f"mlcore_register takes only 'registry', not {unknown}")
                 fn(**{a: self for a in args})
-            except Exception as exc:
+            except BaseException as exc:
+                if _fatal(exc):
+                    raise
                 self._drop_plugin_entries(name)
                 self._record_error(info, exc)
             finally:
@@ -150,24 +197,30 @@ class Registry:
                                 if e.plugin == name and e.alias_of is None)
 
     def _register_pending(self, name: str) -> None:
-        plugin = self._pending.pop(name)
-        try:
-            self.pm.register(plugin, name=name)
-        except Exception as exc:  # an invalid hook implementation breaks only its plugin
-            self._drop_plugin_entries(name)
-            self._record_error(self._plugins[name], exc)
+        with LOCK:
+            plugin = self._pending.pop(name, None)
+            if plugin is None:  # registered meanwhile by another thread
+                return
+            try:
+                self.pm.register(plugin, name=name)
+            except Exception as exc:  # an invalid hook implementation breaks only its plugin
+                self._drop_plugin_entries(name)
+                self._record_error(self._plugins[name], exc)
+            self._built_impls = None
 
     def _hook(self, hook_name: str):
         """pluggy's caller for ``hook_name``, registering the plugins that implement it first."""
-        for name in [n for n, p in self._pending.items() if hasattr(p, hook_name)]:
-            self._register_pending(name)
+        with LOCK:
+            for name in [n for n, p in self._pending.items() if hasattr(p, hook_name)]:
+                self._register_pending(name)
         return getattr(self.pm.hook, hook_name)
 
     def validate_plugins(self) -> None:
         """Register every loaded plugin with pluggy now, recording invalid hook implementations."""
         self._ensure_loaded()
-        for name in list(self._pending):
-            self._register_pending(name)
+        with LOCK:
+            for name in list(self._pending):
+                self._register_pending(name)
 
     def _record_error(self, info: PluginInfo, exc: BaseException):
         import traceback
@@ -194,10 +247,11 @@ class Registry:
     def add_kind(self, kind: str, interface, doc: str | None = None):
         """Declare a component kind and its interface (a class or ``"module:attr"``)."""
         _check_name(kind, "kind")
-        old = self._kinds.get(kind)
-        if old is not None and old.plugin != self._current:
-            return  # first declaration wins; the interface is the contract
-        self._kinds[kind] = KindInfo(kind, interface, self._current, doc)
+        with LOCK:
+            old = self._kinds.get(kind)
+            if old is not None and old.plugin != self._current:
+                return  # first declaration wins; the interface is the contract
+            self._kinds[kind] = KindInfo(kind, interface, self._current, doc)
 
     def add(self, kind: str, name: str, target, aliases=()):
         """Register ``target`` (a ``"module:attr"`` string or an object) as ``kind`` ``name``.
@@ -211,15 +265,16 @@ class Registry:
             _check_name(n, "component name")
         if isinstance(target, str) and ":" not in target:
             raise ValueError(f"target must be 'module:attr' or an object, got {target!r}")
-        plugin = self._current
-        for n, alias_of in [(name, None)] + [(a, name) for a in aliases]:
-            entries = [e for e in self._entries.get((kind, n), []) if e.plugin != plugin]
-            entries.append(Entry(kind, n, target, plugin, alias_of))
-            self._entries[(kind, n)] = entries
-        self._by_type.clear()
-        if plugin in self._plugins:
-            self._plugins[plugin].n_components = sum(
-                1 for es in self._entries.values() for e in es if e.plugin == plugin and e.alias_of is None)
+        with LOCK:
+            plugin = self._current
+            for n, alias_of in [(name, None)] + [(a, name) for a in aliases]:
+                entries = [e for e in self._entries.get((kind, n), []) if e.plugin != plugin]
+                entries.append(Entry(kind, n, target, plugin, alias_of))
+                self._entries[(kind, n)] = entries
+            self._by_type.clear()
+            if plugin in self._plugins:
+                self._plugins[plugin].n_components = sum(
+                    1 for es in self._entries.values() for e in es if e.plugin == plugin and e.alias_of is None)
         return target
 
     # ------------------------------------------------------------------ queries
@@ -387,10 +442,39 @@ class Registry:
 
     # ------------------------------------------------------------------ hooks
     def notify_built(self, component, spec, kind, name):
-        if self._built_hook is None:
-            self._built_hook = bool(self._hook("mlcore_component_built").get_hookimpls())
-        if self._built_hook:
-            self.pm.hook.mlcore_component_built(component=component, spec=spec, kind=kind, name=name)
+        """Call every ``mlcore_component_built`` implementation; one that raises is disabled."""
+        impls = self._built_impls
+        if impls is None:
+            with LOCK:
+                hook = self._hook("mlcore_component_built")
+                # pluggy's call order (last registered first); wrappers cannot be called one by one
+                impls = self._built_impls = [i for i in reversed(hook.get_hookimpls())
+                                             if not (i.wrapper or i.hookwrapper)
+                                             and i.plugin_name not in self._hook_failed]
+        if not impls:
+            return
+        values = {"component": component, "spec": spec, "kind": kind, "name": name}
+        for impl in impls:
+            try:
+                impl.function(*[values[a] for a in impl.argnames])
+            except Exception as exc:
+                self._hook_raised(impl.plugin_name, exc)
+
+    def _hook_raised(self, plugin: str, exc: Exception):
+        import warnings
+
+        with LOCK:
+            if plugin in self._hook_failed:
+                return  # another thread got there first: one warning only
+            self._hook_failed.add(plugin)
+            self._built_impls = None
+            info = self._plugins.get(plugin) or PluginInfo(plugin, "?")
+            tb = "".join(__import__("traceback").format_exception(type(exc), exc, exc.__traceback__))
+            self._errors.append(PluginError(plugin, info.distribution, info.version, exc, tb))
+            info.error = f"mlcore_component_built raised {type(exc).__name__}: {exc} (hook disabled)"
+        warnings.warn(f"plugin {plugin!r}: its mlcore_component_built hook raised {type(exc).__name__}: {exc}; "
+                      "the hook is disabled for the rest of this process (see mlcore doctor)",
+                      RuntimeWarning, stacklevel=4)
 
     def demos(self) -> list[tuple[str, str, str]]:
         """``(plugin, title, target)`` for every demo part of every loaded plugin."""
@@ -408,7 +492,7 @@ class Registry:
     def _unknown(self, name: str, kind: str | None, extra: str = "") -> UnknownComponentError:
         what = kind or "component"
         pool = self.names(kind, aliases=True)
-        suggestions = _suggest(name, pool)
+        suggestions = [c for c in _suggest(name, pool) if c != name]   # never the name typed
         msg = f"unknown {what} {name!r}{extra}"
         if name in _CONSTANT_TYPOS:
             msg += f"; did you mean the constant {_CONSTANT_TYPOS[name]}?"
@@ -421,16 +505,22 @@ class Registry:
         for d, k in _catalog.providers(name, kind):
             broken = [e for e in self._errors if e.distribution == d]
             if broken:
-                msg += f". {k} {name!r} comes from {d}, whose plugin failed to load: {broken[0]}"
+                msg += f"{_sep(msg)}{k} {name!r} comes from {d}, whose plugin failed to load: {broken[0]}"
             elif not any(p.distribution == d for p in self._plugins.values()):
-                msg += f". {k} {name!r} is provided by the distribution {d}, which is not installed: pip install {d}"
+                msg += (f"{_sep(msg)}{k} {name!r} is provided by the distribution {d}, which is not installed: "
+                        f"pip install {d}")
             else:
                 continue
             dist = d
             break
         if not suggestions and not dist and pool and len(pool) <= 40:
-            msg += f". Known {what} names: {', '.join(pool)}"
+            msg += f"{_sep(msg)}Known {what} names: {', '.join(pool)}"
         return UnknownComponentError(msg, name, kind, suggestions, dist)
+
+
+def _sep(msg: str) -> str:
+    """The separator before a new sentence: none doubled after a question mark."""
+    return " " if msg.endswith("?") else ". "
 
 
 def _suggest(name: str, pool: list[str], n: int = 5) -> list[str]:
@@ -476,9 +566,13 @@ _REGISTRY: Registry | None = None
 def registry() -> Registry:
     """The process registry (plugins load on first use)."""
     global _REGISTRY
-    if _REGISTRY is None:
-        _REGISTRY = Registry()
-    return _REGISTRY
+    reg = _REGISTRY
+    if reg is None:
+        with LOCK:
+            if _REGISTRY is None:
+                _REGISTRY = Registry()
+            reg = _REGISTRY
+    return reg
 
 
 def _set_registry(reg: Registry | None) -> Registry | None:

@@ -64,28 +64,20 @@ def cmd_build(args) -> int:
 
 
 def cmd_doctor(args) -> int:
+    from ._doctor import problems
+
     reg = _registry(fresh_scan=True)
-    reg.validate_plugins()
-    problems = 0
-    for err in reg.errors():
-        problems += 1
-        print(f"BROKEN plugin {err}")
-        if args.verbose:
-            print(err.traceback)
-    for kind, name, plugins in reg.conflicts():
-        problems += 1
-        print(f"CONFLICT {kind} {name!r} provided by {', '.join(plugins)} "
-              f"(pick with '{plugins[0]}/{name}' or MLCORE_DISABLE_PLUGINS)")
-    known = set(reg.kinds())
-    for entry in reg.entries():
-        if entry.kind not in known:
-            problems += 1
-            print(f"UNKNOWN KIND {entry.kind!r} used by {entry.name!r} from plugin {entry.plugin!r}")
+    found = problems(reg)
+    for message, traceback in found:
+        print(message)
+        if args.verbose and traceback:
+            print(traceback)
     n = len(reg.plugins())
-    if problems:
-        print(f"{problems} problem(s) found among {n} plugin(s)")
+    if found:
+        print(f"{len(found)} problem(s) found among {n} plugin(s)")
         return 1
-    print(f"ok: {n} plugin(s), {len(reg.entries())} component(s), {len(known)} kind(s), no conflicts")
+    print(f"ok: {n} plugin(s), {len(reg.entries())} component(s), {len(reg.kinds())} kind(s), "
+          "every target imports and implements its kind, no conflicts")
     return 0
 
 
@@ -152,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("spec")
     s.add_argument("--kind")
     s.set_defaults(fn=cmd_build)
-    s = sub.add_parser("doctor", help="report broken plugins and conflicts (exit 1 if any)")
+    s = sub.add_parser("doctor", help="check plugins, conflicts, kinds and every target (exit 1 on any problem)")
     s.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
     s.set_defaults(fn=cmd_doctor)
     s = sub.add_parser("demo", help="build components of every installed family and train a few")
