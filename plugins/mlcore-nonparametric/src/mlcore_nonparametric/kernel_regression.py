@@ -6,6 +6,7 @@ import numbers
 import warnings
 
 import numpy as np
+from mlcore_utils.kernels import squared_distances
 
 import mlcore
 from mlcore.errors import ComponentArgumentError
@@ -129,8 +130,7 @@ class KernelRegression(Estimator):
     @staticmethod
     def _default_grid(X):
         sub = X[:: max(1, len(X) // 500)]
-        d = np.sqrt(np.maximum(np.einsum("ij,ij->i", sub, sub)[:, None] + np.einsum("ij,ij->i", sub, sub)[None]
-                               - 2 * sub @ sub.T, 0))
+        d = np.sqrt(squared_distances(sub))       # centred: no cancellation far from the origin
         med = np.median(d[np.triu_indices(len(sub), 1)]) if len(sub) > 1 else 1.0
         med = med if med > 0 else 1.0
         return med * np.logspace(-2, 1, 30)

@@ -155,8 +155,13 @@ class BallTree:
             lo[nodes] = np.minimum.reduceat(self.data_, self.node_start_[nodes], axis=0)
             hi[nodes] = np.maximum.reduceat(self.data_, self.node_start_[nodes], axis=0)
         self._node_lo, self._node_hi = lo, hi
-        self._data_sq = np.einsum("ij,ij->i", self.data_, self.data_) if self.metric_._gemm else None
-        self._data_m2 = -2.0 * self.data_ if self.metric_._gemm else None
+        # the Euclidean expansion ||q||^2 + ||p||^2 - 2 q.p runs on data centred on its mean:
+        # its rounding error scales with the squared norms, far from the origin with the offset
+        gemm = self.metric_._gemm
+        self._shift = self.data_.mean(axis=0) if gemm else None
+        centred = self.data_ - self._shift if gemm else None
+        self._data_sq = np.einsum("ij,ij->i", centred, centred) if gemm else None
+        self._data_m2 = -2.0 * centred if gemm else None
 
     # ------------------------------------------------------------------ traversal
     def _pair_lb(self, Q, qi, nodes):
@@ -217,8 +222,9 @@ class BallTree:
         leaves = np.arange(self._first_leaf, len(self.node_start_))
         C = self.centroids_[leaves]
         if metric._gemm:  # ||q - c||^2 by one product; widened by the expansion's error scale
-            Q_sq, C_sq = np.einsum("ij,ij->i", Q, Q), np.einsum("ij,ij->i", C, C)
-            r = metric._rdist_block(Q, C, Q_sq, C_sq) - 1e-9 * (Q_sq[:, None] + C_sq[None, :])
+            Qc, Cc = Q - self._shift, C - self._shift
+            Q_sq, C_sq = np.einsum("ij,ij->i", Qc, Qc), np.einsum("ij,ij->i", Cc, Cc)
+            r = metric._rdist_block(Qc, Cc, Q_sq, C_sq) - 1e-9 * (Q_sq[:, None] + C_sq[None, :])
             dc = np.sqrt(np.maximum(r, 0.0))
         else:
             dc = metric._rdist_to_dist(metric._exact_rdist(Q, C))
@@ -292,14 +298,15 @@ class BallTree:
         qi, leaves, lbs = self._candidate_pairs(Q, np.arange(nq), ub, skip=scan)
         bounds = np.flatnonzero(np.diff(leaves, prepend=-1, append=-1))
         gemm = metric._gemm
-        Q_sq = np.einsum("ij,ij->i", Q, Q) if gemm else None
+        Qc = Q - self._shift if gemm else None         # centred as the data (see _prepare_leaves)
+        Q_sq = np.einsum("ij,ij->i", Qc, Qc) if gemm else None
         for a, b in itertools.pairwise(bounds):  # loop over leaves, not points
             q = qi[a:b][lbs[a:b] < ub[qi[a:b]]]        # bounds have tightened since
             if not q.size:
                 continue
             s, e = self.node_start_[leaves[a]], self.node_end_[leaves[a]]
             if gemm:  # r - ||q||^2 = ||p||^2 - 2 q.p: one product and one pass, ||q||^2 added if needed
-                R = Q[q] @ self._data_m2[s:e].T
+                R = Qc[q] @ self._data_m2[s:e].T
                 R += self._data_sq[None, s:e]
                 thr = kth[q] - Q_sq[q]
             else:

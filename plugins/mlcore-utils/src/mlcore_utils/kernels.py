@@ -23,7 +23,7 @@ _EXAMPLE_X = np.random.default_rng(0).normal(size=(6, 3))
 
 
 def squared_distances(X, Y=None):
-    """Squared Euclidean distances ``||x_i - y_j||^2`` by the GEMM expansion, clipped at 0.
+    """Squared Euclidean distances ``||x_i - y_j||^2``, accurate far from the origin.
 
     Parameters
     ----------
@@ -37,19 +37,47 @@ def squared_distances(X, Y=None):
 
     Notes
     -----
-    ``||x - y||^2 = ||x||^2 + ||y||^2 - 2 x.y``: one matrix product plus two rank-one
-    updates, like ``sklearn.metrics.pairwise.euclidean_distances``.
+    ``||x - y||^2 = ||x||^2 + ||y||^2 - 2 x.y`` (one matrix product plus two rank-one
+    updates, like ``sklearn.metrics.pairwise.euclidean_distances``) computed on data
+    centred on the mean of ``X``: the expansion's rounding error is about
+    ``eps (||x||^2 + ||y||^2)``, so uncentred data far from the origin (dates, say) would
+    lose every digit of small distances. Entries that could still have lost more than
+    about four digits (``D < 1e-4 (||x||^2 + ||y||^2)`` in centred coordinates: duplicates,
+    or tight clusters far from the common mean) are recomputed from the differences.
+    Equal to ``scipy.spatial.distance.cdist(X, Y, "sqeuclidean")`` to about 1e-12 relative.
     """
-    XX = np.einsum("ij,ij->i", X, X)
-    YY = XX if Y is None else np.einsum("ij,ij->i", Y, Y)
-    D = X @ (X if Y is None else Y).T
-    D *= -2.0
-    D += XX[:, None]
-    D += YY[None, :]
-    np.maximum(D, 0.0, out=D)
+    return _scaled_sqdist(X, Y, 1.0)
+
+
+def _scaled_sqdist(X, Y, factor):
+    """``factor * ||x_i - y_j||^2`` (see :func:`squared_distances`); the factor is folded into
+    the small operands so that the (n, m) result takes no extra pass."""
+    shift = X.mean(axis=0) if len(X) else np.zeros(X.shape[1])
+    Xc = X - shift
+    Yc = Xc if Y is None else Y - shift
+    XX = np.einsum("ij,ij->i", Xc, Xc)
+    YY = XX if Y is None else np.einsum("ij,ij->i", Yc, Yc)
+    D = (Xc * (-2.0 * factor)) @ Yc.T
+    D += (factor * XX)[:, None]
+    D += (factor * YY)[None, :]
+    # entries that may have cancelled (D <= 1e-4 (|x|^2 + |y|^2) in centred coordinates,
+    # negative ones included) are recomputed from the differences: first a cheap test
+    # against the largest norms, then the exact test on the few candidates
+    thr = factor * _RECOMPUTE_BELOW * (XX.max(initial=0.0) + YY.max(initial=0.0))
+    rows, cols = np.divmod(np.flatnonzero(D <= thr if factor > 0 else D >= thr), D.shape[1])  # 1-D: faster
+    keep = D[rows, cols] / factor <= _RECOMPUTE_BELOW * (XX[rows] + YY[cols])
+    rows, cols = rows[keep], cols[keep]
+    for s in range(0, len(rows), _PAIR_BLOCK):  # exact differences for the cancelling entries
+        r, c = rows[s:s + _PAIR_BLOCK], cols[s:s + _PAIR_BLOCK]
+        diff = Xc[r] - Yc[c]
+        D[r, c] = factor * np.einsum("ij,ij->i", diff, diff)
     if Y is None:
         np.fill_diagonal(D, 0.0)
     return D
+
+
+_RECOMPUTE_BELOW = 1e-4   # relative size of D below which the expansion is recomputed exactly
+_PAIR_BLOCK = 1 << 16     # pairs recomputed at once (bounds the (pairs, d) difference array)
 
 
 def _check_pair(X, Y):
@@ -314,15 +342,8 @@ class RBF(KernelBase):
         ls = self._scale(X.shape[1])
         Xs = X / ls
         Ys = Xs if Y is None else Y / ls
-        # -0.5 ||x - y||^2 = x.y - 0.5 ||x||^2 - 0.5 ||y||^2, computed in place in one buffer
-        K = Xs @ Ys.T
-        XX = 0.5 * np.einsum("ij,ij->i", Xs, Xs)
-        YY = XX if Y is None else 0.5 * np.einsum("ij,ij->i", Ys, Ys)
-        K -= XX[:, None]
-        K -= YY[None, :]
-        np.minimum(K, 0.0, out=K)
-        if Y is None:
-            np.fill_diagonal(K, 0.0)
+        # exp(-0.5 ||x - y||^2), the squared distances centred and checked for cancellation
+        K = _scaled_sqdist(Xs, None if Y is None else Ys, -0.5)
         np.exp(K, out=K)
         if self.variance != 1.0:
             K *= self.variance

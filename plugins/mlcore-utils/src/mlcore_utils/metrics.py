@@ -141,6 +141,11 @@ class Euclidean(Metric):
         return np.einsum("...j,...j->...", diff, diff)
 
     def _rdist_block(self, Q, P, Q_sq=None, P_sq=None):
+        # the expansion's error is eps (||q||^2 + ||p||^2): centre on the points' mean unless
+        # the caller passes norms (of data it has centred itself)
+        if Q_sq is None and P_sq is None and len(P):
+            shift = P.mean(axis=0)
+            Q, P = Q - shift, P - shift
         Q_sq = np.einsum("ij,ij->i", Q, Q) if Q_sq is None else Q_sq
         P_sq = np.einsum("ij,ij->i", P, P) if P_sq is None else P_sq
         D = Q @ P.T

@@ -102,7 +102,8 @@ def knn_brute(X, Q, k=1, metric=None, return_distance=True):
     Notes
     -----
     Queries are processed in blocks; each block's distances come from one matrix
-    product for the Euclidean metric (``||q||^2 + ||x||^2 - 2 q.x``); candidates below
+    product for the Euclidean metric (``||q||^2 + ||x||^2 - 2 q.x``, on data centred on the
+    mean of ``X`` so that far from the origin no digits cancel); candidates below
     an upper bound of the k-th distance are selected with ``nonzero`` and
     ``argpartition``; the selected neighbours' distances are then recomputed exactly, so
     an exact match has distance 0.
@@ -122,14 +123,16 @@ def knn_brute(X, Q, k=1, metric=None, return_distance=True):
         raise ValueError(f"queries have {Q.shape[1]} features but the points have {X.shape[1]}")
     k = check_scalar(k, "k", numbers.Integral, low=1, high=len(X))
     if metric._gemm:  # rank by ||x||^2 - 2 q.x (the row constant ||q||^2 changes no ranking)
-        X_sq, X_m2 = np.einsum("ij,ij->i", X, X), -2.0 * X
+        shift = X.mean(axis=0)     # on centred data: the expansion's error scales with ||x||^2
+        Xc = X - shift
+        X_sq, X_m2 = np.einsum("ij,ij->i", Xc, Xc), -2.0 * Xc
     dist = np.empty((len(Q), k))
     ind = np.empty((len(Q), k), dtype=np.intp)
     step = max(1, _CHUNK_ELEMENTS // len(X))
     for s in range(0, len(Q), step):  # blocks of queries bound the memory of the distance matrix
         Qb = Q[s:s + step]
         if metric._gemm:
-            R = Qb @ X_m2.T
+            R = (Qb - shift) @ X_m2.T
             R += X_sq[None, :]
         else:
             R = metric._rdist_block(Qb, X)
