@@ -11,12 +11,12 @@ inputs are exact in float64: any difference comes from the computation.
 
 import numpy as np
 import pytest
-from scipy.spatial.distance import cdist
-
-import mlcore
 from mlcore_utils.ball_tree import BallTree
 from mlcore_utils.kernels import squared_distances
 from mlcore_utils.neighbors import knn_brute
+from scipy.spatial.distance import cdist
+
+import mlcore
 
 OFFSETS = (1e5, 2.46e6)
 TOL = 1e-9
