@@ -13,21 +13,29 @@ Isolation guarantees (see README, "Guarantees"):
 * A ``mlcore_component_built`` implementation that raises is disabled for the rest of
   the process, with one ``RuntimeWarning``, and recorded; the build goes on.
 * Two distributions that use one entry-point (plugin) name conflict: a first-party
-  distribution keeps the name, otherwise the one found first on ``sys.path`` does; the
-  other is not loaded and is recorded under ``"<distribution>:<name>"`` (so ``optim/adam``
-  always means the first-party optimizer when mlcore-optim is installed).
+  distribution keeps the name, otherwise the one whose name sorts first does (a rule
+  that does not depend on the order of ``sys.path``); the other is not loaded and is
+  recorded under ``"<distribution>:<name>"`` (so ``optim/adam`` always means the
+  first-party optimizer when mlcore-optim is installed).
 * First use is thread-safe: loading, hook registration and component imports happen
   under one re-entrant lock (:data:`mlcore._plugins.LOCK`).
 """
 
 from __future__ import annotations
 
-import os
-
 import pluggy
 
 from . import _catalog, hookspecs
-from ._plugins import LOCK, Entry, KindInfo, PluginError, PluginInfo, _fatal, _import_target  # noqa: F401
+from ._plugins import (  # noqa: F401 (Entry, KindInfo, LOCK and _import_target are re-exported)
+    LOCAL_PLUGIN,
+    LOCK,
+    Entry,
+    KindInfo,
+    PluginError,
+    PluginInfo,
+    PluginLoading,
+    _import_target,
+)
 from .errors import (
     AmbiguousComponentError,
     NameConflictError,
@@ -38,13 +46,12 @@ from .errors import (
 __all__ = ["Registry", "Entry", "PluginInfo", "PluginError", "registry", "register", "ENTRY_POINT_GROUP"]
 
 ENTRY_POINT_GROUP = "mlcore.plugins"
-LOCAL_PLUGIN = "local"
 CORE_PLUGIN = "mlcore"
 _CONSTANT_TYPOS = {"true": "True", "false": "False", "none": "None", "null": "None", "nil": "None",
                    "infinity": "inf", "NaN": "nan", "Inf": "inf"}
 
 
-class Registry:
+class Registry(PluginLoading):
     """Process-wide table of component kinds and components.
 
     Parameters
@@ -90,158 +97,6 @@ class Registry:
         self._plugins[CORE_PLUGIN] = PluginInfo(CORE_PLUGIN, _core_plugin.__name__, "mlcore", _version())
         _core_plugin.mlcore_register(registry=self)
         self._current = LOCAL_PLUGIN
-
-    @property
-    def disabled(self) -> set[str]:
-        if self._disabled_arg is not None:
-            return self._disabled_arg
-        env = os.environ.get("MLCORE_DISABLE_PLUGINS", "")
-        return {p.strip() for p in env.split(",") if p.strip()}
-
-    def _ensure_loaded(self):
-        if self._loaded:  # the fast path, without the lock
-            return
-        with LOCK:
-            if self._loaded or self._loading:  # done by another thread, or a re-entrant call while loading
-                return
-            self._loading = True
-            try:
-                if self._autoload:
-                    self._load_entry_points()
-            finally:
-                self._loaded, self._loading = True, False
-
-    def _load_entry_points(self):
-        from ._discovery import find_entry_points
-
-        disabled = self.disabled
-        by_name: dict[str, list] = {}
-        for ep in find_entry_points(use_cache=self.use_cache):
-            if ep.name in disabled or (ep.distribution and ep.distribution in disabled):
-                continue
-            same = by_name.setdefault(ep.name, [])
-            if not any(e.distribution == ep.distribution for e in same):
-                same.append(ep)
-        for name, eps in by_name.items():
-            # First-party keeps its name; otherwise the distribution found first on sys.path.
-            winner = next((e for e in eps if _catalog.is_first_party(e.distribution)), eps[0])
-            for ep in eps:
-                if ep is not winner:
-                    self._shadowed(ep, winner)
-            self.load_plugin(name, winner.load, distribution=winner.distribution, version=winner.version,
-                             module=winner.value)
-
-    def _shadowed(self, ep, winner):
-        """Record (and do not load) ``ep``, whose plugin name ``winner``'s distribution holds."""
-        key = f"{ep.distribution}:{ep.name}"
-        info = PluginInfo(key, ep.value, ep.distribution, ep.version)
-        self._plugins[key] = info
-        why = "first-party" if _catalog.is_first_party(winner.distribution) else "earlier on sys.path"
-        self._record_error(info, NameConflictError(
-            f"plugin name {ep.name!r} is used by two distributions, {winner.distribution} ({why}, loaded) "
-            f"and {ep.distribution} (not loaded: its entry point {ep.name} = {ep.value} must be renamed)"))
-
-    def load_plugin(self, name: str, loader, distribution=None, version=None, module=None):
-        """Load one plugin: ``loader()`` returns the module (or object) with hookimpls.
-
-        Failures are recorded in :meth:`errors` and never raised.
-        """
-        info = PluginInfo(name, module or "?", distribution, version)
-        self._plugins[name] = info
-        try:
-            plugin = loader()
-        except BaseException as exc:  # SystemExit too: a plugin never ends the process
-            if _fatal(exc):
-                raise
-            self._record_error(info, exc)
-            return
-        # Registering with pluggy inspects every attribute of the module: it is deferred until
-        # one of the plugin's behaviour hooks is first needed (see _hook), to keep start-up fast.
-        self._pending[name] = plugin
-        self._call_register(name, info, plugin)
-
-    def add_plugin(self, plugin, name: str | None = None):
-        """Register an in-process pluggy plugin (a module or object with hookimpls).
-
-        Its ``mlcore_register`` runs at once; its behaviour hooks apply from then on.
-        """
-        self._ensure_loaded()
-        name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
-        info = PluginInfo(name, getattr(plugin, "__name__", type(plugin).__name__))
-        with LOCK:
-            self._plugins[name] = info
-            self.pm.register(plugin, name=name)  # validated at once: in-process plugins are few
-            self._built_impls = None
-            self._call_register(name, info, plugin)
-        return plugin
-
-    def _call_register(self, name, info, plugin):
-        fn = getattr(plugin, "mlcore_register", None)
-        if fn is not None and hasattr(fn, f"{hookspecs.PROJECT}_impl"):
-            self._current = name
-            try:
-                code = getattr(fn, "__func__", fn).__code__
-                args = code.co_varnames[:code.co_argcount][1 if hasattr(fn, "__self__") else 0:]
-                unknown = [a for a in args if a != "registry"]
-                if unknown:
-                    raise TypeError(f"mlcore_register takes only 'registry', not {unknown}")
-                fn(**{a: self for a in args})
-            except BaseException as exc:
-                if _fatal(exc):
-                    raise
-                self._drop_plugin_entries(name)
-                self._record_error(info, exc)
-            finally:
-                self._current = LOCAL_PLUGIN
-        info.n_components = sum(1 for es in self._entries.values() for e in es
-                                if e.plugin == name and e.alias_of is None)
-
-    def _register_pending(self, name: str) -> None:
-        with LOCK:
-            plugin = self._pending.pop(name, None)
-            if plugin is None:  # registered meanwhile by another thread
-                return
-            try:
-                self.pm.register(plugin, name=name)
-            except Exception as exc:  # an invalid hook implementation breaks only its plugin
-                self._drop_plugin_entries(name)
-                self._record_error(self._plugins[name], exc)
-            self._built_impls = None
-
-    def _hook(self, hook_name: str):
-        """pluggy's caller for ``hook_name``, registering the plugins that implement it first."""
-        with LOCK:
-            for name in [n for n, p in self._pending.items() if hasattr(p, hook_name)]:
-                self._register_pending(name)
-        return getattr(self.pm.hook, hook_name)
-
-    def validate_plugins(self) -> None:
-        """Register every loaded plugin with pluggy now, recording invalid hook implementations."""
-        self._ensure_loaded()
-        with LOCK:
-            for name in list(self._pending):
-                self._register_pending(name)
-
-    def _record_error(self, info: PluginInfo, exc: BaseException):
-        import traceback
-
-        info.error = f"{type(exc).__name__}: {exc}"
-        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        self._errors.append(PluginError(info.name, info.distribution, info.version, exc, tb))
-        self._pending.pop(info.name, None)
-        if self.pm.has_plugin(info.name):
-            self.pm.unregister(name=info.name)
-
-    def _drop_plugin_entries(self, plugin: str):
-        for key in list(self._entries):
-            kept = [e for e in self._entries[key] if e.plugin != plugin]
-            if kept:
-                self._entries[key] = kept
-            else:
-                del self._entries[key]
-        for kind in [k for k, v in self._kinds.items() if v.plugin == plugin]:
-            del self._kinds[kind]
-        self._by_type.clear()
 
     # ------------------------------------------------------------------ registration API
     def add_kind(self, kind: str, interface, doc: str | None = None):
@@ -439,54 +294,6 @@ class Registry:
         """The name to write in a spec: qualified only when another plugin also provides it."""
         providers = {e.plugin for e in self._entries.get((entry.kind, entry.primary), ())}
         return entry.primary if len(providers) <= 1 else f"{entry.plugin}/{entry.primary}"
-
-    # ------------------------------------------------------------------ hooks
-    def notify_built(self, component, spec, kind, name):
-        """Call every ``mlcore_component_built`` implementation; one that raises is disabled."""
-        impls = self._built_impls
-        if impls is None:
-            with LOCK:
-                hook = self._hook("mlcore_component_built")
-                # pluggy's call order (last registered first); wrappers cannot be called one by one
-                impls = self._built_impls = [i for i in reversed(hook.get_hookimpls())
-                                             if not (i.wrapper or i.hookwrapper)
-                                             and i.plugin_name not in self._hook_failed]
-        if not impls:
-            return
-        values = {"component": component, "spec": spec, "kind": kind, "name": name}
-        for impl in impls:
-            try:
-                impl.function(*[values[a] for a in impl.argnames])
-            except Exception as exc:
-                self._hook_raised(impl.plugin_name, exc)
-
-    def _hook_raised(self, plugin: str, exc: Exception):
-        import warnings
-
-        with LOCK:
-            if plugin in self._hook_failed:
-                return  # another thread got there first: one warning only
-            self._hook_failed.add(plugin)
-            self._built_impls = None
-            info = self._plugins.get(plugin) or PluginInfo(plugin, "?")
-            tb = "".join(__import__("traceback").format_exception(type(exc), exc, exc.__traceback__))
-            self._errors.append(PluginError(plugin, info.distribution, info.version, exc, tb))
-            info.error = f"mlcore_component_built raised {type(exc).__name__}: {exc} (hook disabled)"
-        warnings.warn(f"plugin {plugin!r}: its mlcore_component_built hook raised {type(exc).__name__}: {exc}; "
-                      "the hook is disabled for the rest of this process (see mlcore doctor)",
-                      RuntimeWarning, stacklevel=4)
-
-    def demos(self) -> list[tuple[str, str, str]]:
-        """``(plugin, title, target)`` for every demo part of every loaded plugin."""
-        self._ensure_loaded()
-        out = []
-        for impl in self._hook("mlcore_demos").get_hookimpls():
-            try:
-                parts = impl.function()
-            except Exception as exc:
-                parts = [(f"(demo list failed: {exc})", "")]
-            out += [(impl.plugin_name, title, target) for title, target in parts]
-        return sorted(out)
 
     # ------------------------------------------------------------------ errors
     def _unknown(self, name: str, kind: str | None, extra: str = "") -> UnknownComponentError:
