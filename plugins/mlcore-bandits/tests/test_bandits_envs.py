@@ -8,9 +8,18 @@ from mlcore.errors import ComponentArgumentError
 from mlcore.testing import check_component
 
 
+def _pulls(env, arm, n):
+    """``n`` pulls of ``arm``, each a one-step episode (the random stream continues across resets)."""
+    out = []
+    for _ in range(n):
+        env.reset()
+        out.append(env.step(arm)[1])
+    return out
+
+
 def _mean_reward(env, arm, n=20000):
     env.reset(seed=1)
-    return np.mean([env.step(arm)[1] for _ in range(n)])
+    return np.mean(_pulls(env, arm, n))
 
 
 def test_bernoulli_pays_its_probabilities():
@@ -19,8 +28,9 @@ def test_bernoulli_pays_its_probabilities():
         # 5 standard errors of a Bernoulli mean over 20000 pulls
         assert abs(_mean_reward(env, arm) - p) < 5 * np.sqrt(p * (1 - p) / 20000)
     assert env.oracle_payoff() == (0.7, 1)
+    env.reset()
     obs, reward, terminated, truncated, info = env.step(0)
-    assert obs is None and reward in (0.0, 1.0) and not terminated and not truncated
+    assert obs == 0 and reward in (0.0, 1.0) and terminated is True and truncated is False
     assert info == {"expected_reward": 0.2, "regret": pytest.approx(0.5), "optimal_arm": 1}
 
 
@@ -37,7 +47,7 @@ def test_multinomial_accepts_ragged_payoffs():
                        "payoff_probs=[[0.5, 0.5], [0.2, 0.7, 0.1]])", kind="env")
     np.testing.assert_allclose(env.expected_rewards(), [3.0, 0.4 + 2.1 + 1.0])
     env.reset(seed=0)
-    values = {env.step(1)[1] for _ in range(200)}
+    values = set(_pulls(env, 1, 200))
     assert values == {2.0, 3.0, 10.0}
     with pytest.raises(ComponentArgumentError, match="sum to 1"):
         mlcore.build("multinomial(payoffs=[[1.0]], payoff_probs=[[0.5]])", kind="env")
@@ -55,6 +65,8 @@ def test_shortest_path_arms_are_the_simple_paths():
     assert list(env.paths[best_arm]) == nx.shortest_path(g, 0, 3, weight="weight")
     env.reset(seed=0)
     assert env.step(best_arm)[1] == pytest.approx(best_ev)  # no noise: the path length exactly
+    with pytest.raises(ComponentArgumentError, match="no path"):
+        mlcore.build("shortest_path", kind="env", edges=[(0, 1, 1.0), (2, 3, 1.0)], start=0, end=3)
 
 
 def test_contextual_bernoulli_contexts_and_payoffs():
@@ -70,8 +82,10 @@ def test_contextual_bernoulli_contexts_and_payoffs():
 
 def test_contextual_linear_expected_reward_is_the_dot_product():
     env = mlcore.build("contextual_linear(n_arms=3, n_features=4, noise_std=0.0, random_state=5)", kind="env")
-    np.testing.assert_allclose(np.linalg.norm(env.theta_, axis=0), 1.0)
     ctx, _ = env.reset(seed=0)
+    np.testing.assert_allclose(np.linalg.norm(env.theta_, axis=0), 1.0)
+    theta = np.random.default_rng(5).uniform(-1, 1, (4, 3))  # drawn from random_state, as documented
+    np.testing.assert_allclose(env.theta_, theta / np.linalg.norm(theta, axis=0))
     expected = np.array([ctx[:, k] @ env.theta_[:, k] for k in range(3)])
     np.testing.assert_allclose(env.expected_rewards(ctx), expected)
     _, reward, _, _, info = env.step(2)
@@ -80,9 +94,16 @@ def test_contextual_linear_expected_reward_is_the_dot_product():
 
 def test_seeding_and_validation():
     env = mlcore.build("bernoulli(payoff_probs=[0.5, 0.5], random_state=7)", kind="env")
-    a = [env.step(0)[1] for _ in range(50)]  # step before reset seeds from random_state
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step(0)
+    env.reset()  # the first reset without a seed seeds from random_state
+    a = [env.step(0)[1]] + _pulls(env, 0, 49)
+    twin = mlcore.build("bernoulli(payoff_probs=[0.5, 0.5], random_state=7)", kind="env")
+    twin.reset()
+    assert [twin.step(0)[1]] + _pulls(twin, 0, 49) == a
+    with pytest.raises(RuntimeError, match="reset"):
+        env.step(0)  # the pull's episode has ended
     env.reset()
-    assert [env.step(0)[1] for _ in range(50)] == a
     with pytest.raises(ValueError, match="arm must be an integer"):
         env.step(2)
     with pytest.raises(ComponentArgumentError):
@@ -93,9 +114,11 @@ def test_env_state_survives_save_load(tmp_path):
     env = mlcore.build("contextual_linear(random_state=1)", kind="env")
     env.reset(seed=2)
     env.step(0)
+    env.reset()
     back = mlcore.load(mlcore.save(env, tmp_path / "env.npz"))
     np.testing.assert_array_equal(back.context(), env.context())
-    assert [back.step(1)[1] for _ in range(5)] == [env.step(1)[1] for _ in range(5)]
+    np.testing.assert_array_equal(back.theta_, env.theta_)
+    assert _pulls(back, 1, 5) == _pulls(env, 1, 5)
 
 
 @pytest.mark.parametrize("name", ["bernoulli", "gaussian", "multinomial", "shortest_path",

@@ -79,14 +79,25 @@ def test_linucb_matches_ridge_closed_form():
     assert policy.act(ctx) == int(np.argmax(scores))
 
 
+def _play(policy, env, n):
+    out = []
+    for _ in range(n):
+        env.reset()
+        arm = policy.act(n_arms=3)
+        reward = env.step(arm)[1]
+        policy.update(arm, reward)
+        out.append((arm, reward))
+    return out
+
+
 def test_save_load_continues_identically(tmp_path):
+    """Policy and environment saved mid-run: the loaded pair continues exactly (RNG states included)."""
     env = mlcore.build("bernoulli(payoff_probs=[0.3, 0.6, 0.5], random_state=0)", kind="env")
     policy = mlcore.build("thompson_sampling(random_state=4)", kind="agent")
-    for _ in range(30):
-        arm = policy.act(n_arms=3)
-        policy.update(arm, env.step(arm)[1])
+    _play(policy, env, 30)
     back = mlcore.load(mlcore.save(policy, tmp_path / "p.npz"))
-    assert [back.act() for _ in range(20)] == [policy.act() for _ in range(20)]
+    env_back = mlcore.load(mlcore.save(env, tmp_path / "e.npz"))
+    assert _play(back, env_back, 40) == _play(policy, env, 40)
 
 
 def test_reset_forgets():

@@ -73,10 +73,10 @@ def test_cross_entropy_solves_cartpole():
 
 
 def test_cross_entropy_on_a_discrete_chain():
-    env = mlcore.build("chain(n_states=6, step_reward=-1.0, goal_reward=0.0, max_steps=30)", kind="env")
+    env = mlcore.build("chain(n_states=6, step_reward=-1.0, goal_reward=0.0)", kind="env")
     ag = mlcore.build("cross_entropy(n_samples_per_episode=20, random_state=0)", kind="agent")
-    train(ag, env, 10, random_state=0)
-    assert evaluate(ag, env, 2).tolist() == [-4.0, -4.0]
+    train(ag, env, 10, max_steps=30, random_state=0)
+    assert evaluate(ag, env, 2, max_steps=30).tolist() == [-4.0, -4.0]
 
 
 @pytest.mark.parametrize("spec", ["dyna(random_state=0)", "cross_entropy(random_state=0)"])

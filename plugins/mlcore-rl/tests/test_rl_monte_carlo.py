@@ -12,7 +12,7 @@ from mlcore.testing import check_component
 class Scripted:
     """A fixed 3-step episode: states 0 -> 1 -> 0 -> end, rewards 1, 2, 4 whatever the action."""
 
-    from mlcore_rl.spaces import Discrete
+    from gymnasium.spaces import Discrete
 
     observation_space, action_space = Discrete(2), Discrete(2)
 

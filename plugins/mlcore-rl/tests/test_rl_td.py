@@ -55,19 +55,21 @@ def test_save_load_resumes_identically(tmp_path):
 
 
 def test_tile_coded_agent_saves_and_loads(tmp_path):
-    from mlcore_rl.spaces import Box, Discrete
+    import gymnasium as gym
+    from gymnasium import spaces
 
-    class Line:  # a continuous toy env: move along [0, 1], reward at the right end
-        observation_space, action_space = Box([0.0], [1.0]), Discrete(2)
+    class Line(gym.Env):  # a continuous toy env: move along [0, 1], reward at the right end
+        observation_space, action_space = spaces.Box(0.0, 1.0, (1,)), spaces.Discrete(2)
 
         def reset(self, seed=None, options=None):
+            super().reset(seed=seed)
             self.x = 0.0
-            return np.array([self.x]), {}
+            return np.array([self.x], dtype=np.float32), {}
 
         def step(self, a):
             self.x = min(max(self.x + (0.1 if a == 1 else -0.1), 0.0), 1.0)
             done = self.x >= 1.0
-            return np.array([self.x]), 1.0 if done else 0.0, done, False, {}
+            return np.array([self.x], dtype=np.float32), 1.0 if done else 0.0, done, False, {}
 
     ag = _agent("temporal_difference(lr=0.5, n_tilings=4, grid_dims=5, random_state=0)")
     train(ag, Line(), 30, max_steps=100, random_state=0)

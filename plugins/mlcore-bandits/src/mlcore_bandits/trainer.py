@@ -83,15 +83,17 @@ def run_bandit(policy, env, n_trials: int = 1000, n_seeds: int = 1, random_state
         p = mlcore.build(pspec, kind="agent")
         if hasattr(p, "random_state"):
             p.random_state = policy_seed
-        ctx, _ = e.reset(seed=env_seed)
-        n_arms = e.n_arms
+        obs, _ = e.reset(seed=env_seed)
+        n_arms, contextual = e.n_arms, e.contextual
         for t in range(n_trials):  # the bandit protocol is sequential: each choice depends on the past
+            ctx = obs if contextual else None
             arm = p.act(ctx, n_arms=n_arms)
-            nxt, reward, _, _, info = e.step(arm)
+            _, reward, _, _, info = e.step(arm)  # one pull is a one-step episode
             p.update(arm, reward, ctx)
             rewards[i, t], regrets[i, t] = reward, info["regret"]
             optimal[i, t] = arm == info["optimal_arm"]
-            ctx = nxt
+            if t + 1 < n_trials:
+                obs, _ = e.reset()  # the next pull; the environment's random stream continues
     return BanditResults(pspec, espec, rewards, regrets, optimal)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from mlcore.interfaces import Agent
 from mlcore.validation import check_random_state
 
-from .spaces import discrete_radices, is_box
+from ._spaces import check_action_space, discrete_radices, is_box
 
 __all__ = ["RLAgent"]
 
@@ -19,8 +19,10 @@ class RLAgent(Agent):
 
     Subclasses implement ``_init_tables()`` (learned arrays, once sizes are known),
     ``action_values(state)`` and ``run_episode(env, max_steps, train, seed)``.
-    Discrete and tuple-of-discrete observations map to table rows by a mixed-radix code;
-    box observations are handled by agents that support them (tile coding).
+    Spaces are Gymnasium's: ``Discrete`` and ``Tuple``-of-``Discrete`` observations map to table
+    rows by a mixed-radix code; float ``Box`` observations are handled by agents that support
+    them (tile coding, linear policies); actions must be ``Discrete``. Any other space is
+    refused with a TypeError naming it. Wrapped environments work the same way.
     """
 
     supports_box = False
@@ -30,9 +32,7 @@ class RLAgent(Agent):
         """Size the agent for ``env``'s spaces (done once; the sizes are saved with the agent)."""
         if getattr(self, "n_actions_", None) is not None:
             return
-        act = env.action_space
-        if not hasattr(act, "n"):
-            raise TypeError(f"{type(self).__name__} needs a discrete action space, got {act!r}")
+        n_actions, action_start = check_action_space(env.action_space, type(self).__name__)
         rad = discrete_radices(env.observation_space)
         if rad is not None:
             self.obs_radices_, self.obs_starts_ = rad
@@ -40,11 +40,12 @@ class RLAgent(Agent):
         elif is_box(env.observation_space) and self.supports_box:
             self._setup_box(env.observation_space)
         else:
-            raise TypeError(f"{type(self).__name__} cannot handle the observation space {env.observation_space!r}"
-                            + ("" if self.supports_box else "; use temporal_difference or cross_entropy, "
-                               "which tile-code or use continuous observations"))
-        self.n_actions_ = int(act.n)
-        self.action_start_ = int(getattr(act, "start", 0))
+            raise TypeError(f"{type(self).__name__} cannot handle the observation space {env.observation_space!r}: "
+                            "it needs Discrete or Tuple-of-Discrete observations"
+                            + ("" if not self.supports_box else " or a float Box")
+                            + ("" if self.supports_box else "; temporal_difference (tile coding) and cross_entropy "
+                               "also take float Box observations"))
+        self.n_actions_, self.action_start_ = n_actions, action_start
         self._init_tables()
 
     def _setup_box(self, space):

@@ -54,6 +54,11 @@ class CrossEntropyAgent(RLAgent):
         self.stochastic = bool(stochastic)
         self.random_state = random_state
 
+    @property
+    def episodes_per_call(self) -> int:
+        """Episodes one training ``run_episode`` plays (one per sampled policy)."""
+        return self.n_samples_per_episode
+
     def _setup_box(self, space):
         self.obs_dim_ = int(np.prod(space.shape))
 

@@ -1,4 +1,4 @@
-"""Training and evaluation loops, and the learning-curve plot."""
+"""Training and evaluation loops over Gymnasium environments, and the learning-curve plot."""
 
 from __future__ import annotations
 
@@ -14,27 +14,50 @@ def _seeds(random_state, n):
     return [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(random_state).spawn(n)]
 
 
-def train(agent, env, n_episodes: int, max_steps=None, random_state=None, progress=None) -> np.ndarray:
-    """Train ``agent`` on ``env`` for ``n_episodes``; returns the per-episode returns.
+def _wrap(env, max_steps, n_episodes):
+    """``env`` inside Gymnasium's ``TimeLimit`` (when ``max_steps``) and ``RecordEpisodeStatistics``."""
+    from gymnasium.wrappers import RecordEpisodeStatistics, TimeLimit
 
-    The environment is seeded once, at the first reset, from ``random_state`` (the
-    Gymnasium convention); the agent uses its own ``random_state``. A progress bar (tqdm,
-    optional) shows when ``progress`` is True, or when None and attached to a terminal.
+    if max_steps is not None:
+        env = TimeLimit(env, max_episode_steps=check_scalar(max_steps, "max_steps", int, low=1))
+    return RecordEpisodeStatistics(env, buffer_length=n_episodes)
+
+
+def _run(agent, env, n_episodes, max_steps, random_state, progress, train_):
+    """Episodes of ``agent`` on the wrapped ``env``; returns from ``RecordEpisodeStatistics``.
+
+    One call of ``run_episode`` may play several episodes (a cross-entropy iteration plays
+    one per sampled policy): its entry is the mean return of the episodes it played.
     """
     check_scalar(n_episodes, "n_episodes", int, low=1)
     seed = _seeds(random_state, 1)[0]
+    stats = _wrap(env, max_steps, getattr(agent, "episodes_per_call", 1))
     returns = np.empty(n_episodes)
     for i in progress_iter(range(n_episodes), progress, "episodes"):
-        returns[i] = agent.run_episode(env, max_steps=max_steps, train=True, seed=seed if i == 0 else None)[0]
+        before = stats.episode_count
+        agent.run_episode(stats, max_steps=None, train=train_, seed=seed if i == 0 else None)
+        played = stats.episode_count - before
+        if played == 0:
+            raise RuntimeError(f"{type(agent).__name__}.run_episode returned before the episode ended")
+        returns[i] = stats.return_queue[-1] if played == 1 else np.mean(list(stats.return_queue)[-played:])
     return returns
+
+
+def train(agent, env, n_episodes: int, max_steps=None, random_state=None, progress=None) -> np.ndarray:
+    """Train ``agent`` on ``env`` (any ``gymnasium.Env``) for ``n_episodes``; returns the per-episode returns.
+
+    The environment is wrapped in Gymnasium's ``TimeLimit(max_steps)`` (if given) and
+    ``RecordEpisodeStatistics``, whose returns are the ones returned. It is seeded once, at
+    the first reset, from ``random_state`` (the Gymnasium convention); the agent uses its own
+    ``random_state``. A progress bar (tqdm, optional) shows when ``progress`` is True, or when
+    None and attached to a terminal.
+    """
+    return _run(agent, env, n_episodes, max_steps, random_state, progress, True)
 
 
 def evaluate(agent, env, n_episodes: int = 100, max_steps=None, random_state=None) -> np.ndarray:
     """Returns of ``n_episodes`` greedy episodes (no learning); the environment is seeded once."""
-    check_scalar(n_episodes, "n_episodes", int, low=1)
-    seed = _seeds(random_state, 1)[0]
-    return np.array([agent.run_episode(env, max_steps=max_steps, train=False, seed=seed if i == 0 else None)[0]
-                     for i in range(n_episodes)])
+    return _run(agent, env, n_episodes, max_steps, random_state, False, False)
 
 
 def plot_returns(returns, ax=None, smooth: int = 20, label=None):
