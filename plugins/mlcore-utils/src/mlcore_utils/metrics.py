@@ -214,7 +214,7 @@ class Minkowski(Metric):
     """
 
     def __init__(self, p: float = 2):
-        self.p = check_scalar(p, "p", numbers.Real, low=1)
+        self.p = check_scalar(p, "p", numbers.Real, low=1, allow_inf=True)
 
     @property
     def _gemm(self):
