@@ -134,11 +134,23 @@ def _chain_forward(lay, P, alpha0):
     return start, k
 
 
+def _impossible(loglik):
+    """``-inf`` for the sequences of probability zero. A zero normaliser (no state can emit
+    the symbol) turns that sequence's messages into 0/0 = NaN; sequences are independent
+    and the parameters are validated, so a NaN marks exactly those sequences."""
+    return np.where(np.isnan(loglik), -np.inf, loglik)
+
+
 def log_likelihood(lay, startprob, A, Bx):
-    """log P(sequence) of every sequence, shape (S,).
+    """log P(sequence) of every sequence, shape (S,); ``-inf`` for impossible sequences.
 
     ``Bx`` (n_positions, N) holds ``b_j(o_t)`` for every position of the concatenation.
     """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _impossible(_log_likelihood(lay, startprob, A, Bx))
+
+
+def _log_likelihood(lay, startprob, A, Bx):
     v0 = startprob[None, :] * Bx[lay.offsets]
     c0 = v0.sum(axis=1)
     alpha0 = v0 / c0[:, None]
@@ -175,11 +187,18 @@ def forward_backward(lay, startprob, A, Bx):
     Returns
     -------
     loglik : ndarray (S,)
+        ``-inf`` for impossible sequences (their posteriors are then undefined: NaN).
     gamma : ndarray (L+1, C, N)
         State posteriors in chunk layout (use ``lay.owned`` / ``lay.pos`` to scatter).
     xi_sum : ndarray (N, N)
         Expected transition counts summed over all sequences and time steps.
     """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loglik, gamma, xi_sum = _forward_backward(lay, startprob, A, Bx)
+    return _impossible(loglik), gamma, xi_sum
+
+
+def _forward_backward(lay, startprob, A, Bx):
     N = A.shape[0]
     v0 = startprob[None, :] * Bx[lay.offsets]
     c0 = v0.sum(axis=1)

@@ -22,6 +22,14 @@ def _check_stochastic(value, name, shape):
     return arr
 
 
+def _check_possible(loglik, where):
+    """Raise a ValueError naming the sequences of probability zero (``loglik == -inf``)."""
+    bad = np.flatnonzero(np.isneginf(loglik))
+    if bad.size:
+        raise ValueError(f"sequence(s) {bad[:10].tolist()} (0-based, in the order of lengths) have "
+                         f"probability zero {where}")
+
+
 def _log(a):
     with np.errstate(divide="ignore"):
         return np.log(a)
@@ -133,8 +141,9 @@ class MultinomialHMM(Estimator):
         if lengths.sum() != len(X):
             raise ValueError(f"lengths sum to {lengths.sum()} but there are {len(X)} observations")
         if np.any(X < 0) or (n_symbols is not None and np.any(X >= n_symbols)):
-            raise ValueError(f"observations must be symbols in 0..{(n_symbols or 0) - 1}, "
-                             f"got values in {X.min()}..{X.max()}")
+            expected = ("integers >= 0" if n_symbols is None
+                        else f"symbols in 0..{n_symbols - 1} (n_symbols={n_symbols})")
+            raise ValueError(f"observations must be {expected}, got values in {X.min()}..{X.max()}")
         return X, lengths
 
     def _layout(self, lengths):
@@ -192,6 +201,7 @@ class MultinomialHMM(Estimator):
         history, converged, n_iter = [], False, 0
         for n_iter in progress_iter(range(1, self.max_iter + 1), progress, "hmm Baum-Welch"):
             loglik, gamma, xi = forward_backward(lay, pi, A, B.T[X])
+            _check_possible(loglik, "under the initial parameters (startprob, transmat, emissionprob)")
             history.append(float(loglik.sum()))
             # M-step from expected counts
             start = gamma[0, first_cols].sum(axis=0)
@@ -222,7 +232,8 @@ class MultinomialHMM(Estimator):
         return X, lengths, self._layout(lengths)
 
     def score(self, X, lengths=None):
-        """Total log-likelihood ``sum_s log P(x_s)`` of the sequences."""
+        """Total log-likelihood ``sum_s log P(x_s)`` of the sequences (``-inf`` if one of them is
+        impossible under the model, as hmmlearn)."""
         from ._chunks import log_likelihood
 
         X, lengths, lay = self._prepared(X, lengths)
@@ -233,7 +244,8 @@ class MultinomialHMM(Estimator):
         from ._chunks import forward_backward
 
         X, lengths, lay = self._prepared(X, lengths)
-        _, gamma, _ = forward_backward(lay, self.startprob_, self.transmat_, self.emissionprob_.T[X])
+        loglik, gamma, _ = forward_backward(lay, self.startprob_, self.transmat_, self.emissionprob_.T[X])
+        _check_possible(loglik, "under the fitted model: their state posteriors are undefined")
         out = np.empty((len(X), self.n_states))
         out[lay.pos[lay.owned]] = gamma[lay.owned]
         return out
