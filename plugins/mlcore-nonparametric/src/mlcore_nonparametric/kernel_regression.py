@@ -11,7 +11,7 @@ from mlcore_utils.kernels import squared_distances
 import mlcore
 from mlcore.errors import ComponentArgumentError
 from mlcore.interfaces import Estimator, Kernel, constructor_params
-from mlcore.validation import check_array, check_is_fitted, check_X_y
+from mlcore.validation import check_array, check_is_fitted, check_scalar, check_X_y
 
 __all__ = ["KernelRegression"]
 
@@ -88,9 +88,14 @@ class KernelRegression(Estimator):
         self.kernel = kernel
         if bandwidth is not None and not (isinstance(bandwidth, str) and bandwidth == "loo"):
             vals = bandwidth if isinstance(bandwidth, (list, tuple)) else [bandwidth]
-            if not vals or any(isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0 for v in vals):
-                raise ComponentArgumentError(f"bandwidth must be None, 'loo', a positive float or a list of "
-                                             f"positive floats; got {bandwidth!r}")
+            try:
+                if not vals:
+                    raise ComponentArgumentError("empty list")
+                for v in vals:
+                    check_scalar(v, "bandwidth", numbers.Real, low=0, low_inclusive=False)
+            except ComponentArgumentError as exc:
+                raise ComponentArgumentError(f"bandwidth must be None, 'loo', a finite positive float or a list of "
+                                             f"them; got {bandwidth!r} ({exc})") from None
         if isinstance(kernel, Kernel) and bandwidth is not None and getattr(kernel, "bandwidth_param", None) is None:
             raise ComponentArgumentError(f"kernel {kernel!r} has no bandwidth parameter; use bandwidth=None")
         self.bandwidth = bandwidth
