@@ -173,6 +173,11 @@ class GaussianMixture(Estimator):
             c = check_array(self.covariances_init, name="covariances_init", ndim=3).astype(float)
             if c.shape != (K, d, d) or not np.allclose(c, c.transpose(0, 2, 1)):
                 raise ValueError(f"covariances_init must be {K} symmetric {d}x{d} matrices, got shape {c.shape}")
+            low = np.linalg.eigvalsh(c).min(axis=1)
+            if np.any(low <= 0):
+                bad = np.flatnonzero(low <= 0).tolist()
+                raise ValueError(f"covariances_init must be positive definite, but component(s) {bad} have the "
+                                 f"smallest eigenvalue(s) {low[bad].tolist()}")
         return w, m, c
 
     def _initial_params(self, X, rng, inits):

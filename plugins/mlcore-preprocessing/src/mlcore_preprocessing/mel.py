@@ -89,6 +89,12 @@ def mel_filterbank(N: int, n_filters: int = 20, fs: float = 44000, min_freq: flo
     -------
     ndarray, shape (n_filters, N // 2 + 1)
 
+    Warns
+    -----
+    UserWarning
+        When some filters are all zero: ``n_filters`` too large for the ``N // 2 + 1``
+        DFT bins (librosa warns likewise).
+
     Notes
     -----
     ``n_filters + 2`` points ``f_0 < ... < f_{n+1}`` equally spaced in mels between the band
@@ -110,6 +116,13 @@ def mel_filterbank(N: int, n_filters: int = 20, fs: float = 44000, min_freq: flo
     lower = -ramps[:-2] / fdiff[:-1, None]
     upper = ramps[2:] / fdiff[1:, None]
     fb = np.maximum(0.0, np.minimum(lower, upper))
+    empty = np.flatnonzero(~fb.any(axis=1))
+    if empty.size:   # librosa warns likewise ("Empty filters detected in mel frequency basis")
+        import warnings
+
+        warnings.warn(f"mel_filterbank: {empty.size} of n_filters={n_filters} filters are all zero (first: "
+                      f"filter {empty[0]}): a frame of N={N} has only {N // 2 + 1} DFT bins, spaced {fs / N:g} Hz, "
+                      f"too few for the mel band edges; reduce n_filters or increase N", UserWarning, stacklevel=2)
     if normalize:
         fb *= (2.0 / (f[2:] - f[:-2]))[:, None]
     return fb

@@ -44,7 +44,10 @@ class DotProductAttention(NNLayer):
     -----
     With S = s Q K^T, A = softmax(S), A~ = A * m / (1 - p): dV = A~^T dY,
     dA = (dY V^T) * m / (1 - p), dS = A * (dA - rowsum(dA * A)), dQ = s dS K, dK = s dS^T Q.
-    A fully masked query row has no defined output (NaN, as in PyTorch).
+    A fully masked query row (every key masked, by booleans or ``-inf`` scores) gets zero
+    attention weights, hence a zero output and zero gradients, as
+    ``torch.nn.functional.scaled_dot_product_attention`` (torch 2.5 and later; older
+    versions gave NaN).
 
     References
     ----------
@@ -103,6 +106,13 @@ class DotProductAttention(NNLayer):
             keep = np.tril(np.ones((Tq, Tk), dtype=bool))
         if mask is not None:
             mask = np.asarray(mask)
+            target = Q.shape[:-2] + (Tq, Tk)
+            try:
+                ok = np.broadcast_shapes(mask.shape, target) == target
+            except ValueError:
+                ok = False
+            if not ok:
+                raise ValueError(f"mask must be broadcastable to (..., T_q, T_k) = {target}, got shape {mask.shape}")
             if self.n_heads > 1 and mask.ndim >= 3:
                 mask = mask[..., None, :, :]
             if mask.dtype == bool:
@@ -111,10 +121,16 @@ class DotProductAttention(NNLayer):
                 S = S + mask.astype(S.dtype, copy=False)
         if keep is not None:
             S = np.where(keep, S, -np.inf)
-        with np.errstate(invalid="ignore"):             # S is ours: softmax in place
-            S -= S.max(axis=-1, keepdims=True)
-            A = np.exp(S, out=S)
-            A /= A.sum(axis=-1, keepdims=True)
+        m = S.max(axis=-1, keepdims=True)               # S is ours: softmax in place
+        dead = np.isneginf(m)                           # fully masked rows: zero weights, as torch's SDPA
+        if dead.any():
+            m[dead] = 0.0
+        S -= m
+        A = np.exp(S, out=S)
+        den = A.sum(axis=-1, keepdims=True)
+        if dead.any():
+            den[dead] = 1.0
+        A /= den
         drop = None
         if self.training and self.dropout_p > 0:
             drop = (self._generator().random(A.shape, dtype=A.dtype) >= self.dropout_p).astype(A.dtype)

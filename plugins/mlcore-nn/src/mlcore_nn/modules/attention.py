@@ -55,7 +55,8 @@ class MultiHeadAttention(NNLayer):
     features; attention and its backward are :class:`mlcore_nn.layers.attention.
     DotProductAttention`'s (dS = A * (dA - rowsum(dA * A))). Works for any T_q, T_k >= 1
     (numpy-ml's module only handled sequence length 1). A query whose keys are all
-    masked gets NaN, as in PyTorch.
+    masked gets zero attention weights (its output is ``b_o``), as torch's
+    ``scaled_dot_product_attention``.
 
     References
     ----------
