@@ -73,6 +73,8 @@ class TemporalDifferenceAgent(RLAgent):
         self.off_policy = bool(off_policy)
         self.q_init = check_scalar(q_init, "q_init")
         self.n_tilings = check_scalar(n_tilings, "n_tilings", int, low=1)
+        for g in grid_dims if isinstance(grid_dims, (list, tuple)) and grid_dims else (grid_dims,):
+            check_scalar(g, "grid_dims", int, low=1)  # an int, or a non-empty sequence of ints, each >= 1
         self.grid_dims = grid_dims
         self.obs_min, self.obs_max = obs_min, obs_max
         self.random_state = random_state
