@@ -1,23 +1,46 @@
-"""Finding plugin entry points, with an on-disk cache validated by ``sys.path`` fingerprints.
+"""Finding plugin entry points, with an on-disk cache that is a speed-up, never a source of truth.
 
-Scanning every installed distribution's metadata (``importlib.metadata``) costs several
-milliseconds and grows with the environment. The result is cached in one small JSON file
-per interpreter, and reused only while ``sys.path`` and the modification times of its
-directories are unchanged (installing or removing a distribution
-adds or removes a ``.dist-info`` folder there, which changes them). Set
-``MLCORE_NO_CACHE=1`` to always scan; ``mlcore plugins`` and ``mlcore doctor`` always scan.
+Scanning the installed distributions with :mod:`importlib.metadata` costs about 25 ms
+(mostly importing it) and grows with the environment. The result is cached in one small
+plain-text file per environment (``$XDG_CACHE_HOME/mlcore/entry-points-<key>.txt``;
+plain text, so reading it needs no json import), and a cached result is used only when
+every check below passes; on any doubt mlcore scans again:
+
+* ``sys.path`` and the modification times of its entries are unchanged (installing or
+  removing a distribution adds or removes a ``.dist-info`` folder there);
+* every distribution's metadata folder, and its ``entry_points.txt``, have the size and
+  modification time recorded at the scan (``os.stat``; a scan that ran between a
+  ``.dist-info`` folder and its ``entry_points.txt`` appearing heals on the next run);
+* each cached entry point is re-read from its distribution's own ``entry_points.txt``
+  and the distribution's name and version from its own ``METADATA``, and must agree.
+
+So no edit of the cache file can make mlcore import a module that no installed entry
+point names: the cache only saves importing :mod:`importlib.metadata` and reading
+the metadata of distributions that have no mlcore plugin. The cache directory is created
+``0700``; a cache file or directory not owned by the current user, or writable by group
+or others, or a symlink, is ignored; files are written to a fresh temporary name
+(``O_EXCL | O_NOFOLLOW``) and moved into place with :func:`os.replace`. A relative
+``XDG_CACHE_HOME`` is ignored (as the XDG specification says). At most
+``_MAX_FILES`` cache files are kept; older ones are removed. Set ``MLCORE_NO_CACHE=1``
+to always scan; ``mlcore plugins`` and ``mlcore doctor`` always scan.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
+import time
 import zlib
 
 __all__ = ["find_entry_points", "EntryPointInfo"]
 
 GROUP = "mlcore.plugins"
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
+_HEADER = f"mlcore entry points v{_CACHE_VERSION}"
+_MAX_FILES = 8  # cache files kept (one per environment that used mlcore recently)
+_MAX_BYTES = 1 << 20  # a larger cache file is not read
+_RACY_NS = 2_000_000_000  # metadata changed this recently may still be changing: do not cache it
 
 
 class EntryPointInfo(tuple):
@@ -43,81 +66,287 @@ class EntryPointInfo(tuple):
         return obj
 
 
-def _fingerprint() -> str:
-    lines = []
-    for entry in sys.path:
-        try:
-            mtime = os.stat(entry or ".").st_mtime_ns
-        except OSError:
-            mtime = -1
-        lines.append(f"{entry}\t{mtime}")
-    return "\n".join(lines)
+# ----------------------------------------------------------------------------- reading metadata
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path or ".").st_mtime_ns
+    except OSError:
+        return -1
 
 
-def _cache_path() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    key = zlib.crc32(f"{sys.executable}\0{sys.version}".encode())
-    return os.path.join(base, "mlcore", f"entry-points-{key:08x}.txt")
+def _ep_key(meta_dir: str) -> tuple[int, int, int]:
+    """``(folder mtime, entry_points.txt size, entry_points.txt mtime)``; -1 for what is missing."""
+    try:
+        st = os.stat(os.path.join(meta_dir, "entry_points.txt"))
+        size, mtime = st.st_size, st.st_mtime_ns
+    except OSError:
+        size = mtime = -1
+    return _mtime(meta_dir), size, mtime
 
 
-_HEADER = f"mlcore entry points v{_CACHE_VERSION}"
-_SEPARATOR = "-- entry points --"
-
-
-def _read(path: str, fingerprint: str):
-    """The cached entry points if the file is valid for ``fingerprint``, else None.
-
-    Format (plain text, so reading needs no json import): a header line, the sys.path
-    fingerprint (one ``path<TAB>mtime`` line per entry), a separator line, then one
-    ``name<TAB>value<TAB>distribution<TAB>version`` line per entry point.
-    """
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    head, sep, body = text.partition(f"\n{_SEPARATOR}\n")
-    if not sep or head != f"{_HEADER}\n{fingerprint}":
+def _read_small(path: str, limit: int = 1 << 16) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(limit).decode("utf-8", "replace")
+    except OSError:
         return None
-    found = []
-    for line in body.splitlines():
-        fields = line.split("\t")
-        if len(fields) != 4:
-            return None
-        found.append(EntryPointInfo(*(f or None for f in fields)))
-    return found
+
+
+def _parse_group(text: str) -> list[tuple[str, str]]:
+    """``(name, value)`` of the ``[mlcore.plugins]`` section of an ``entry_points.txt``, in order.
+
+    Reads the file as :mod:`importlib.metadata` does (stripped lines, ``#``/``;`` comments,
+    ``[section]`` headers, ``name = value``).
+    """
+    out, section = [], None
+    for line in text.splitlines():
+        s = line.strip()
+        if not s or s[0] in "#;":
+            continue
+        if s.startswith("[") and s.endswith("]"):
+            section = s[1:-1].strip()
+        elif section == GROUP:
+            name, _, value = s.partition("=")
+            out.append((name.strip(), value.strip()))
+    return out
+
+
+def _name_version(meta_dir: str) -> tuple[str | None, str | None]:
+    """``Name`` and ``Version`` from a distribution's own METADATA (or PKG-INFO) header."""
+    text = None
+    for fname in ("METADATA", "PKG-INFO"):
+        text = _read_small(os.path.join(meta_dir, fname))
+        if text is not None:
+            break
+    if text is None and os.path.isfile(meta_dir):  # an .egg-info file is PKG-INFO itself
+        text = _read_small(meta_dir)
+    found = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            break  # end of the header
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in ("name", "version"):
+            found.setdefault(key.strip().lower(), value.strip())
+    return found.get("name"), found.get("version")
+
+
+# ----------------------------------------------------------------------------- scanning
+
+def _scan_full():
+    """Scan with importlib.metadata: ``(entry points, metadata folders or None if uncacheable)``.
+
+    Entry points come in ``sys.path`` order of their distributions (the first distribution
+    of a name shadows later ones, as in :func:`importlib.metadata.entry_points`), sorted
+    stably by name, so that among equal names the one found first comes first.
+    """
+    from importlib.metadata import distributions
+
+    found, folders, seen, cacheable = [], [], set(), True
+    for dist in distributions():
+        path = getattr(dist, "_path", None)
+        meta_dir = str(path) if path is not None and os.path.exists(str(path)) else None
+        if meta_dir is None:
+            cacheable = False  # a zip or custom finder: nothing to stat, so nothing to cache
+        else:
+            folders.append(meta_dir)
+        key = (dist.metadata["Name"] or "").lower().replace("_", "-").replace(".", "-")
+        if key in seen:
+            continue
+        seen.add(key)
+        for ep in dist.entry_points:
+            if ep.group == GROUP:
+                found.append((EntryPointInfo(ep.name, ep.value, dist.metadata["Name"], dist.version), meta_dir))
+    found.sort(key=lambda f: f[0].name)
+    return found, (folders if cacheable else None)
 
 
 def _scan() -> list[EntryPointInfo]:
-    from importlib.metadata import entry_points
+    return [ep for ep, _ in _scan_full()[0]]
 
-    found = []
-    for ep in entry_points(group=GROUP):
-        dist = getattr(ep, "dist", None)
-        found.append(EntryPointInfo(ep.name, ep.value, dist.metadata["Name"] if dist is not None else None,
-                                    dist.version if dist is not None else None))
-    return sorted(found)
+
+# ----------------------------------------------------------------------------- the cache file
+
+def _cache_dir() -> str | None:
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative: the XDG default
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+        if not os.path.isabs(base):
+            return None
+    return os.path.join(base, "mlcore")
+
+
+def _cache_path() -> str | None:
+    d = _cache_dir()
+    if d is None:
+        return None
+    key = zlib.crc32(f"{sys.executable}\0{sys.prefix}\0{sys.version}".encode())
+    return os.path.join(d, f"entry-points-{key:08x}.txt")
+
+
+def _trusted(st) -> bool:
+    """Owned by the current user and not writable by group or others."""
+    return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _trusted_dir(path: str) -> bool:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and _trusted(st)
+
+
+def _fingerprint() -> list[str]:
+    return [f"P\t{entry}\t{_mtime(entry)}" for entry in sys.path]
+
+
+def _read(path: str):
+    """The entry points of a cache file that passes every check, else None."""
+    if not _trusted_dir(os.path.dirname(path)):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not _trusted(st) or st.st_size > _MAX_BYTES:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            text = fh.read(_MAX_BYTES).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    finally:
+        os.close(fd)
+    lines = text.split("\n")
+    if not lines or lines[0] != _HEADER or lines[-1] != "":
+        return None
+    lines = lines[1:-1]
+    fingerprint = _fingerprint()
+    if lines[:len(fingerprint)] != fingerprint:
+        return None
+    folders, found = set(), []
+    for line in lines[len(fingerprint):]:
+        fields = line.split("\t")
+        if fields[0] == "D" and len(fields) == 5:
+            if "\t".join(map(str, _ep_key(fields[1]))) != "\t".join(fields[2:]):
+                return None  # a distribution changed since the scan
+            folders.add(fields[1])
+        elif fields[0] == "E" and len(fields) == 6:
+            found.append(fields[1:])
+        else:
+            return None
+    return _verified(found, folders)
+
+
+def _verified(rows, folders) -> list[EntryPointInfo] | None:
+    """Check cached entry points against each distribution's own files; None on any mismatch."""
+    by_dir: dict[str, list] = {}
+    for row in rows:
+        by_dir.setdefault(row[0], []).append(row)
+    entries = set(sys.path)
+    for meta_dir, group in by_dir.items():
+        if meta_dir not in folders or os.path.dirname(meta_dir) not in entries:
+            return None  # not a stat-checked distribution folder of a sys.path entry
+        text = _read_small(os.path.join(meta_dir, "entry_points.txt"))
+        if text is None or sorted(_parse_group(text)) != sorted((r[1], r[2]) for r in group):
+            return None
+        name_version = tuple(v or "" for v in _name_version(meta_dir))
+        if any((r[3], r[4]) != name_version for r in group):
+            return None
+    out = [EntryPointInfo(r[1], r[2], r[3] or None, r[4] or None) for r in rows]
+    return out if [e.name for e in out] == sorted(e.name for e in out) else None
+
+
+def _write(path: str, found, folders, started_ns: int) -> None:
+    """Write the cache atomically, unless something in it may still be changing."""
+    d = os.path.dirname(path)
+    lines = [_HEADER, *_fingerprint()]
+    keys = []
+    for meta_dir in folders:
+        key = _ep_key(meta_dir)
+        keys += key
+        lines.append("\t".join(["D", meta_dir, *map(str, key)]))
+    for ep, meta_dir in found:
+        lines.append("\t".join(["E", meta_dir, ep.name, ep.value, ep.distribution or "", ep.version or ""]))
+    text = "\n".join(lines) + "\n"
+    if any(c in f for ep, meta_dir in found for f in (*ep, meta_dir) if f for c in "\t\n") \
+            or any("\t" in e or "\n" in e for e in sys.path):
+        return  # unusual characters: do not cache rather than risk misreading
+    mtimes = keys + [_mtime(e) for e in sys.path]
+    if max(mtimes, default=-1) >= started_ns - _RACY_NS:
+        return  # metadata changed around the scan: it may be half-written (an install in progress)
+    try:
+        os.makedirs(d, mode=0o700, exist_ok=True)
+    except OSError:
+        return
+    if not _trusted_dir(d):
+        return
+    tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:  # a read-only or foreign cache directory only costs the scan next time
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return
+    _clean(d, keep=path)
+
+
+def _clean(d: str, keep: str) -> None:
+    """Remove stale temporary files and all but the ``_MAX_FILES`` newest cache files."""
+    try:
+        names = os.listdir(d)
+    except OSError:
+        return
+    now = time.time()
+    caches = []
+    for n in names:
+        p = os.path.join(d, n)
+        if not n.startswith("entry-points-") or p == keep:
+            continue
+        try:
+            st = os.lstat(p)
+        except OSError:
+            continue
+        if n.endswith(".tmp"):
+            if now - st.st_mtime > 3600:
+                _unlink(p)
+        elif n.endswith(".txt"):
+            caches.append((st.st_mtime, p))
+    caches.sort(reverse=True)
+    for _, p in caches[_MAX_FILES - 1:]:
+        _unlink(p)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def find_entry_points(use_cache: bool = True) -> list[EntryPointInfo]:
-    """Every entry point of the ``mlcore.plugins`` group, sorted by name."""
+    """Every entry point of the ``mlcore.plugins`` group, sorted by name.
+
+    Among equal names, the distribution found first on ``sys.path`` comes first.
+    """
     use_cache = use_cache and not os.environ.get("MLCORE_NO_CACHE")
     path = _cache_path()
-    fingerprint = _fingerprint()
-    if use_cache:
-        try:
-            cached = _read(path, fingerprint)
-        except (OSError, UnicodeDecodeError):
-            cached = None
+    if use_cache and path is not None:
+        cached = _read(path)
         if cached is not None:
             return cached
-    found = _scan()
-    rows = ["\t".join(f or "" for f in e) for e in found]
-    if any("\n" in r or r.count("\t") != 3 for r in rows) or "\n" in _SEPARATOR.join(sys.path):
-        return found  # unusual characters: do not cache rather than risk misreading
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write("\n".join([_HEADER, fingerprint, _SEPARATOR, *rows]) + "\n")
-        os.replace(tmp, path)
-    except OSError:  # a read-only home only costs the scan next time
-        pass
-    return found
+    started = time.time_ns()
+    found, folders = _scan_full()
+    if path is not None and folders is not None:
+        _write(path, found, folders, started)
+    return [ep for ep, _ in found]
