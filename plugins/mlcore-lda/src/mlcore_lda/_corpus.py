@@ -38,16 +38,27 @@ class Corpus:
         return np.repeat(self.doc, reps), np.repeat(self.word, reps)
 
 
-def as_corpus(X, n_words=None) -> Corpus:
+def as_corpus(X, n_words=None, *, need_tokens=None) -> Corpus:
     """Read ``X``: a 2-D count array / scipy sparse matrix (documents x words), or a
     list/tuple of 1-D integer token-id arrays (documents of any lengths).
 
     ``n_words`` fixes the vocabulary size (ids must be below it); otherwise it is the
-    number of columns, or the largest id + 1.
+    number of columns, or the largest id + 1. ``need_tokens`` (a description of the use,
+    e.g. ``"fit"``) raises a ValueError when the corpus holds no token at all (every
+    document empty, an all-zero count matrix): topics estimated from nothing and a
+    per-token perplexity of nothing are 0/0.
     """
+    corpus = _as_corpus(X, n_words)
+    if need_tokens and not corpus.count.sum() > 0:
+        raise ValueError(f"X holds no tokens (all {corpus.n_docs} documents are empty): "
+                         f"{need_tokens} needs at least one token")
+    return corpus
+
+
+def _as_corpus(X, n_words=None) -> Corpus:
     if hasattr(X, "tocoo") and not isinstance(X, np.ndarray):          # scipy sparse
         coo = X.tocoo()
-        counts = check_array(coo.data, name="X")
+        counts = check_array(coo.data, name="X", min_samples=0)
         if np.any(counts < 0) or np.any(counts != np.round(counts)):
             raise ValueError("X must hold non-negative integer counts")
         n_docs, V = coo.shape

@@ -262,7 +262,7 @@ class LDA(Estimator):
         -------
         self
         """
-        corpus = as_corpus(X, self.n_words)
+        corpus = as_corpus(X, self.n_words, need_tokens="fit")
         rng = check_random_state(self.random_state)
         best = None
         for _ in range(self.n_init):  # independent restarts
@@ -304,9 +304,9 @@ class LDA(Estimator):
         return beta, alpha, gamma, n_iter, bounds
 
     # ----------------------------------------------------------------- inference
-    def _infer(self, X):
+    def _infer(self, X, need_tokens=None):
         check_is_fitted(self, "topic_word_")
-        corpus = as_corpus(X, self.n_words_)
+        corpus = as_corpus(X, self.n_words_, need_tokens=need_tokens)
         gamma0 = self.alpha_ + corpus.doc_len[:, None] / self.n_topics
         gamma, elog, _, norm = self._e_step(corpus, self.topic_word_, self.alpha_, gamma0)
         return corpus, gamma, elog, norm
@@ -327,7 +327,7 @@ class LDA(Estimator):
 
     def perplexity(self, X):
         """``exp(-bound / number of tokens)`` on the documents ``X`` (lower is better)."""
-        corpus, gamma, elog, norm = self._infer(X)
+        corpus, gamma, elog, norm = self._infer(X, need_tokens="perplexity")
         return float(np.exp(-self._bound(corpus, self.alpha_, gamma, elog, norm) / corpus.doc_len.sum()))
 
     def top_words(self, vocabulary=None, n=10):

@@ -147,7 +147,7 @@ class SmoothedLDA(Estimator):
         -------
         self
         """
-        corpus = as_corpus(X, self.n_words)
+        corpus = as_corpus(X, self.n_words, need_tokens="fit")
         K, V, D = self.n_topics, corpus.n_words, corpus.n_docs
         a, b = self._alpha(), float(self.beta)
         rng = check_random_state(self.random_state)
@@ -228,8 +228,8 @@ class SmoothedLDA(Estimator):
 
     def perplexity(self, X):
         """``exp(-sum_d sum_w n_dw log sum_k theta_dk phi_kw / N)`` with ``theta`` from :meth:`transform`."""
+        corpus = as_corpus(X, self.n_words_, need_tokens="perplexity")
         theta = self.transform(X)
-        corpus = as_corpus(X, self.n_words_)
         p = np.einsum("nk,kn->n", theta[corpus.doc], self.topic_word_[:, corpus.word])
         return float(np.exp(-(corpus.count * np.log(p)).sum() / corpus.count.sum()))
 
