@@ -72,3 +72,22 @@ def test_partial_fit_errors():
         m.partial_fit(X[:3, :2], [0, 1, 2])
     with pytest.raises(ValueError, match="priors"):
         mlcore.build("gaussian_nb(priors=[0.5, 0.5])").fit(X, y)
+
+
+def test_all_constant_features_give_the_class_priors():
+    """Issue 22: constant features used to give NaN probabilities (0/0); every class has the
+    same mean then, so the posterior is the prior (explicit or from the class counts)."""
+    X = np.full((6, 3), 2.5)
+    y = [0, 0, 0, 1, 1, 2]
+    for spec, prior in (("gaussian_nb", [3 / 6, 2 / 6, 1 / 6]),
+                        ("gaussian_nb(priors=[0.2, 0.3, 0.5])", [0.2, 0.3, 0.5])):
+        nb = mlcore.build(spec).fit(X, y)
+        np.testing.assert_allclose(nb.predict_proba([[2.5, 2.5, 2.5]]), [prior], rtol=1e-12)
+        np.testing.assert_allclose(nb.predict_proba([[3.0, 1.0, -4.0]]), [prior], rtol=1e-5)
+        assert nb.predict([[2.5, 2.5, 2.5]]).tolist() == [int(np.argmax(prior))]
+
+
+def test_zero_variance_without_smoothing_raises():
+    nb = mlcore.build("gaussian_nb(var_smoothing=0.0)").fit(np.full((4, 2), 1.0), [0, 0, 1, 1])
+    with pytest.raises(ValueError, match="zero variance.*var_smoothing > 0"):
+        nb.predict_proba([[1.0, 1.0]])

@@ -61,7 +61,9 @@ class GaussianNB(ClassifierMixin, Estimator):
     var_ : ndarray (n_classes, n_features)
         Per-class feature variances plus ``epsilon_``.
     epsilon_ : float
-        ``var_smoothing * max_j Var(X_j)`` over all the rows seen (unweighted, as scikit-learn).
+        ``var_smoothing * max_j Var(X_j)`` over all the rows seen (unweighted, as scikit-learn);
+        ``var_smoothing`` when every feature is constant (scikit-learn then gives NaN
+        probabilities; here the posterior is the class prior).
     feature_mean_, feature_var_ : ndarray (n_features,)
         Pooled (unweighted) mean and variance of all the rows seen (for ``epsilon_``).
     n_samples_seen_ : int
@@ -165,7 +167,11 @@ class GaussianNB(ClassifierMixin, Estimator):
             n_k, mean_k, var_k = _merge(self.class_count_[k], self.theta_[k], var[k],
                                         *_stats(X[rows], w[rows]))
             self.class_count_[k], self.theta_[k], var[k] = n_k, mean_k, var_k
-        self.epsilon_ = float(self.var_smoothing * self.feature_var_.max())
+        # every feature constant: no variance scale to smooth with; the unit scale keeps the
+        # likelihoods finite, and since every class then has the same mean the posterior
+        # is the prior (instead of 0/0 = NaN)
+        max_var = self.feature_var_.max()
+        self.epsilon_ = float(self.var_smoothing * (max_var if max_var > 0 else 1.0))
         self.var_ = var + self.epsilon_
         if self.priors is not None:
             self.class_prior_ = np.asarray(self.priors, dtype=np.float64)
@@ -176,6 +182,11 @@ class GaussianNB(ClassifierMixin, Estimator):
     def predict_joint_log_proba(self, X):
         """``log p(x, y = k)`` for each row and class (n, n_classes)."""
         X = check_features(self, X, "classes_")
+        if not np.all(self.var_ > 0):
+            k, j = np.argwhere(~(self.var_ > 0))[0]
+            raise ValueError(f"feature {j} has zero variance in class {self.classes_[k]} and "
+                             f"var_smoothing={self.var_smoothing}: the Gaussian likelihood is degenerate; "
+                             "use var_smoothing > 0")
         with np.errstate(divide="ignore"):
             out = np.tile(np.log(self.class_prior_), (len(X), 1))
         for k in range(len(self.classes_)):            # loop over classes, vectorised over rows
