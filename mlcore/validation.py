@@ -120,14 +120,14 @@ def check_scalar(value, name: str, kinds=numbers.Real, *, low=None, high=None,
         return value
     if isinstance(value, bool) and kinds is not bool or not isinstance(value, kinds):
         expected = getattr(kinds, "__name__", str(kinds))
-        raise ComponentArgumentError(f"{name} must be {expected}, got {value!r} ({type(value).__name__})")
-    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
-        try:
+        raise ComponentArgumentError(f"{name} must be {expected}, got {_shown(value)} ({type(value).__name__})")
+    if isinstance(value, numbers.Real) and (not isinstance(value, numbers.Integral) or isinstance(1.5, kinds)):
+        try:  # an int is checked too where a real number is expected: 10**400 is inf as a float
             as_float = float(value)
-        except OverflowError:  # a Fraction or Decimal beyond the float range
+        except OverflowError:
             as_float = math.inf
         if math.isnan(as_float) or (math.isinf(as_float) and not allow_inf):
-            raise ComponentArgumentError(f"{name} must be a finite number, got {value!r}")
+            raise ComponentArgumentError(f"{name} must be a finite number, got {_shown(value)}")
     bad = (low is not None and (value < low if low_inclusive else value <= low)) or \
           (high is not None and (value > high if high_inclusive else value >= high)) or \
           (isinstance(value, float) and np.isnan(value))
@@ -135,8 +135,16 @@ def check_scalar(value, name: str, kinds=numbers.Real, *, low=None, high=None,
         lo = "" if low is None else f"{'>=' if low_inclusive else '>'} {low}"
         hi = "" if high is None else f"{'<=' if high_inclusive else '<'} {high}"
         rng = " and ".join(x for x in (lo, hi) if x)
-        raise ComponentArgumentError(f"{name} must be {rng}, got {value!r}")
+        raise ComponentArgumentError(f"{name} must be {rng}, got {_shown(value)}")
     return value
+
+
+def _shown(value) -> str:
+    """``repr`` for an error message, short even for a huge int (whose repr may raise)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value).bit_length() > 200:
+        return f"an integer of {int(value).bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
 
 
 def check_choice(value, name: str, choices):
