@@ -57,6 +57,10 @@ class BanditEnv(GymEnv):
     def _prepare(self):
         """Draw or compute the problem instance on the first reset (hook)."""
 
+    def set_state(self, state):
+        super().set_state(state)
+        self._prepare()  # derived arrays (a shortest-path bandit's paths) are not saved
+
     def reset(self, seed=None, options=None):
         """Start a pull: (re)seed ``np_random`` if ``seed`` is given, draw the context; ``(observation, {})``."""
         self._prepare()

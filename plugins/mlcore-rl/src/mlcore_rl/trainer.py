@@ -20,7 +20,8 @@ def _wrap(env, max_steps, n_episodes):
 
     if max_steps is not None:
         env = TimeLimit(env, max_episode_steps=check_scalar(max_steps, "max_steps", int, low=1))
-    return RecordEpisodeStatistics(env, buffer_length=n_episodes)
+    # Its own info key, so an environment already wrapped in RecordEpisodeStatistics works too.
+    return RecordEpisodeStatistics(env, buffer_length=n_episodes, stats_key="mlcore_episode")
 
 
 def _run(agent, env, n_episodes, max_steps, random_state, progress, train_):
