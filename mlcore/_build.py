@@ -17,7 +17,7 @@ import numpy as np
 
 from ._registry import Registry
 from ._registry import registry as _global_registry
-from ._spec import Spec, parse
+from ._spec import Spec, format_value, parse
 from .errors import ComponentArgumentError, SpecSyntaxError
 from .interfaces import constructor_params
 
@@ -131,6 +131,10 @@ def build(spec, kind: str | None = None, *, registry: Registry | None = None, **
             raise SpecSyntaxError(f"a spec must name a component, got the literal {spec.strip()[:40]!r}", spec, 1)
     elif isinstance(spec, Spec):
         node = spec
+        try:  # a Spec made in Python holds what spec text can (parse and from_mapping check this already)
+            format_value(node)
+        except (TypeError, ValueError) as exc:
+            raise ComponentArgumentError(f"cannot build {node.name}: {exc}") from None
     elif isinstance(spec, Mapping):
         node = Spec.from_mapping(spec)
     else:
