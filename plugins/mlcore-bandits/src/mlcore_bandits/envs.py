@@ -14,6 +14,8 @@ and ``oracle_payoff(context)``. Registered with Gymnasium as ``mlcore/BernoulliB
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from gymnasium import spaces
 
@@ -246,7 +248,8 @@ class ShortestPathBandit(BanditEnv):
 
     def __init__(self, edges=((0, 1, 1.0), (1, 3, 1.0), (0, 2, 0.5), (2, 3, 2.0), (1, 2, 0.2)), start=0, end=3,
                  directed=True, weight_noise=0.1, render_mode=None, random_state=None):
-        self.edges, self.start, self.end, self.directed = edges, start, end, directed
+        self.edges, self.directed = edges, directed
+        self.start, self.end = check_scalar(start, "start", numbers.Integral), check_scalar(end, "end", numbers.Integral)
         self.weight_noise = check_scalar(weight_noise, "weight_noise", low=0)
         self._init_base(render_mode, random_state)
         adj: dict[int, list[tuple[int, float]]] = {}
