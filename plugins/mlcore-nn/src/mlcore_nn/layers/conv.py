@@ -294,12 +294,16 @@ class Deconv2D(_ConvBase):
     pad : int, (rows, cols) or (top, bottom, left, right), default 0
         Rows/columns cropped from the full output (PyTorch's ``padding``).
     dilation : int or (int, int), default 1
+    output_padding : int or (int, int), default 0
+        Rows/columns added at the bottom/right of the output (PyTorch's
+        ``output_padding``: picks one of the input sizes a strided conv2d maps to the
+        same output size); each must be smaller than the stride or the dilation.
     act_fn, init, optimizer, random_state : as for ``dense``
 
     Shapes
     ------
     X (n, rows, cols, in_ch) -> (n, out_rows, out_cols, out_ch), out = (in - 1) stride -
-    pad_lo - pad_hi + dilation (k - 1) + 1. ``W (k_rows, k_cols, in_ch, out_ch)``,
+    pad_lo - pad_hi + dilation (k - 1) + output_padding + 1. ``W (k_rows, k_cols, in_ch, out_ch)``,
     ``b (out_ch,)``; PyTorch: ``weight = W.transpose(2, 3, 0, 1)`` (in, out, k_r, k_c).
 
     Notes
@@ -314,16 +318,27 @@ class Deconv2D(_ConvBase):
     _kernel_name = "kernel_shape"
     _pad_strings = ()
 
+    def __init__(self, out_ch, kernel_shape, stride=1, pad=0, dilation=1, output_padding=0, act_fn=None, init=None,
+                 optimizer=None, random_state=None):
+        super().__init__(out_ch, kernel_shape, stride, pad, dilation, act_fn, init, optimizer, random_state)
+        self.output_padding = check_shape_arg(output_padding, "output_padding", low=0)
+        op, st, dl = pair(output_padding), pair(stride), pair(dilation)
+        if any(o >= max(s, d) for o, s, d in zip(op, st, dl)):
+            raise ComponentArgumentError(f"output_padding must be smaller than the stride or the dilation "
+                                         f"(stride={stride!r}, dilation={dilation!r}), got {output_padding!r}")
+
     @classmethod
     def conformance_example(cls):
-        return {"spec": "deconv2d(out_ch=2, kernel_shape=3, stride=2, pad=1, act_fn=tanh, random_state=0)",
+        return {"spec": "deconv2d(out_ch=2, kernel_shape=3, stride=2, pad=1, output_padding=1, act_fn=tanh, "
+                        "random_state=0)",
                 "input": np.random.default_rng(0).normal(size=(2, 3, 4, 3))}
 
     def output_shape(self, input_shape):
         (kr, kc), (sr, sc), (dr, dc) = self._geometry()
         t, b, left, right = self._pads((None,) + tuple(input_shape))
-        return (deconv_out_size(input_shape[0], kr, sr, t + b, dr),
-                deconv_out_size(input_shape[1], kc, sc, left + right, dc), self.out_ch)
+        opr, opc = pair(self.output_padding)
+        return (deconv_out_size(input_shape[0], kr, sr, t + b, dr) + opr,
+                deconv_out_size(input_shape[1], kc, sc, left + right, dc) + opc, self.out_ch)
 
     def forward(self, X):
         X = float_input(X, ndim=4)
@@ -339,7 +354,10 @@ class Deconv2D(_ConvBase):
             raise ValueError(f"padding {p} removes the whole output {full}")
         tap = self._scratch("tap", (n * H * Wd, self.out_ch), np.result_type(X, W))
         Yfull = col2im_gemm(X.reshape(-1, Cin), W, (n, full[0], full[1], self.out_ch), ks, st, dl, tap)
-        Z = Yfull[:, p[0]:full[0] - p[1], p[2]:full[1] - p[3], :] + self.params["b"]
+        op = pair(self.output_padding)
+        if any(op):   # extra bottom/right rows and columns: beyond the full output they are zero
+            Yfull = np.pad(Yfull, ((0, 0), (0, op[0]), (0, op[1]), (0, 0)))
+        Z = Yfull[:, p[0]:full[0] - p[1] + op[0], p[2]:full[1] - p[3] + op[1], :] + self.params["b"]
         self._cache = (X, p, Z)
         return self._act_forward(Z)
 
@@ -350,7 +368,15 @@ class Deconv2D(_ConvBase):
         W = self.params["W"]
         Cin = X.shape[3]
         ks, st, dl = self._geometry()
-        dfull, _ = pad_2d(dZ, p)
+        op = pair(self.output_padding)
+        if any(op):   # dY of the full output: dZ placed at its offset, the part beyond it dropped
+            full = (deconv_out_size(X.shape[1], ks[0], st[0], 0, dl[0]),
+                    deconv_out_size(X.shape[2], ks[1], st[1], 0, dl[1]))
+            ext = np.zeros((dZ.shape[0], full[0] + op[0], full[1] + op[1], dZ.shape[3]), dtype=dZ.dtype)
+            ext[:, p[0]:p[0] + dZ.shape[1], p[2]:p[2] + dZ.shape[2]] = dZ
+            dfull = np.ascontiguousarray(ext[:, :full[0], :full[1]])
+        else:
+            dfull, _ = pad_2d(dZ, p)
         buf = self._scratch("dcols", (X.shape[0] * X.shape[1] * X.shape[2], ks[0] * ks[1] * dZ.shape[3]), dZ.dtype)
         dcols, _, _ = im2col(dfull, ks, st, 0, dl, out=buf)   # (n * rows * cols, k_r * k_c * out_ch)
         Wt = W.transpose(2, 0, 1, 3).reshape(Cin, -1)
