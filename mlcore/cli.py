@@ -31,6 +31,8 @@ def cmd_plugins(args) -> int:
 
 def cmd_list(args) -> int:
     reg = _registry()
+    if args.kind and args.pattern is None and args.kind not in reg.kinds() and any(c in args.kind for c in "*?["):
+        args.kind, args.pattern = None, args.kind      # `mlcore list 'conv*'`: a glob over every kind
     kinds = [args.kind] if args.kind else reg.kinds()
     if args.kind and args.kind not in reg.kinds():
         print(f"unknown kind {args.kind!r}; known kinds: {', '.join(reg.kinds())}", file=sys.stderr)
