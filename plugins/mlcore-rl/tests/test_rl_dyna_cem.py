@@ -64,7 +64,8 @@ def test_dyna_model_counts_outcomes_and_survives_save_load(tmp_path):
 @pytest.mark.gymnasium
 @pytest.mark.slow
 def test_cross_entropy_solves_cartpole():
-    gym = pytest.importorskip("gymnasium")
+    import gymnasium as gym
+
     env = gym.make("CartPole-v1")
     ag = mlcore.build("cross_entropy(n_samples_per_episode=30, retain_prcnt=0.2, extra_std=0.5, random_state=0)",
                       kind="agent")
