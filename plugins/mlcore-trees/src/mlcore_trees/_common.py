@@ -78,8 +78,13 @@ def check_fit_input(X, y, task, sample_weight=None):
         w = np.ones(len(X))
     else:
         w = check_array(sample_weight, name="sample_weight", ndim=1, dtype=np.float64)
-        if len(w) != len(X) or (w < 0).any():
-            raise ValueError("sample_weight must be non-negative with one entry per sample")
+        if len(w) != len(X):
+            raise ValueError(f"sample_weight has {len(w)} entries but X has {len(X)} samples")
+        if (w < 0).any():
+            raise ValueError(f"sample_weight must be non-negative, got {int((w < 0).sum())} negative "
+                             f"weight(s) (smallest {w.min()})")
+        if not w.sum() > 0:
+            raise ValueError("sample_weight sums to zero: every sample has weight 0, there is nothing to fit")
     return X, enc, classes, w
 
 

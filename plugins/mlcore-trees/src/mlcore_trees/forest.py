@@ -22,8 +22,19 @@ def _tree_seeds(random_state, n):
     return np.random.SeedSequence(int(rng.integers(0, 2**63 - 1))).spawn(n)
 
 
-def _bootstrap_counts(rng, n):
-    return np.bincount(rng.integers(0, n, n), minlength=n)
+def _bootstrap_counts(rng, n, positive=None):
+    """Bootstrap counts (n,); redrawn while no sample of positive weight (``positive``, a
+    boolean mask, None when all are) is drawn: a tree of total weight 0 has no prediction."""
+    counts = np.bincount(rng.integers(0, n, n), minlength=n)
+    while positive is not None and not counts[positive].any():
+        counts = np.bincount(rng.integers(0, n, n), minlength=n)
+    return counts
+
+
+def _positive(S):
+    """Samples of positive weight (their statistics rows are non-zero), None if all are."""
+    pos = np.any(S != 0, axis=1)
+    return None if pos.all() else pos
 
 
 def _batch_size(n):
@@ -42,9 +53,10 @@ def _fit_batch(data, S, criterion, seeds, bootstrap, kw):
     n = S.shape[0]
     rngs = [np.random.default_rng(s) for s in seeds]
     boot = []
+    positive = _positive(S)
     for rng in rngs:  # loop over the trees of the batch: one bootstrap draw each
         if bootstrap:
-            counts = _bootstrap_counts(rng, n)
+            counts = _bootstrap_counts(rng, n, positive)
             rows = np.flatnonzero(counts)
             boot.append((rows, S[rows] * counts[rows, None]))
         else:
@@ -217,12 +229,12 @@ class RandomForest(Estimator):
             d, self.feature_, self.children_left_, self.children_right_, self.impurity_,
             self.weighted_n_node_samples_, self.tree_offsets_)
         if self.oob_score:
-            self._compute_oob(X, yenc, seeds)
+            self._compute_oob(X, yenc, seeds, _positive(S))
         return self
 
-    def _compute_oob(self, X, yenc, seeds):
+    def _compute_oob(self, X, yenc, seeds, positive):
         n = len(X)
-        inbag = np.stack([_bootstrap_counts(np.random.default_rng(s), n) > 0 for s in seeds], axis=1)
+        inbag = np.stack([_bootstrap_counts(np.random.default_rng(s), n, positive) > 0 for s in seeds], axis=1)
         vals = self.value_[self._apply(X)]                  # (n, T, n_out)
         oob = ~inbag
         cnt = oob.sum(axis=1)
