@@ -52,11 +52,11 @@ def test_noise_distribution_and_negatives_never_special_tokens():
     np.testing.assert_allclose(freq[1:], q[1:], atol=0.01)
 
 
-def test_inputs_single_path_list_of_paths_and_strings(tmp_path):
+def test_inputs_corpus_file_list_of_files_and_strings(tmp_path):
     p = tmp_path / "corpus.txt"
     p.write_text("the cat sat\nthe dog sat\n", encoding="utf-8")
-    a = mlcore.build("word2vec(embedding_dim=4, epochs=1, random_state=0)").fit(str(p))
-    b = mlcore.build("word2vec(embedding_dim=4, epochs=1, random_state=0)").fit([str(p)])
+    a = mlcore.build("word2vec(embedding_dim=4, epochs=1, random_state=0)").fit(corpus_file=str(p))
+    b = mlcore.build("word2vec(embedding_dim=4, epochs=1, random_state=0)").fit(corpus_file=[p])
     c = mlcore.build("word2vec(embedding_dim=4, epochs=1, random_state=0)").fit(["the cat sat", "the dog sat"])
     assert sorted(a.vocab_.tolist()) == ["<unk>", "cat", "dog", "sat", "the"]
     np.testing.assert_array_equal(a.embedding_, b.embedding_)
@@ -70,3 +70,18 @@ def test_inputs_single_path_list_of_paths_and_strings(tmp_path):
 
 def test_word2vec_conformance(tmp_path):
     check_component("word2vec(embedding_dim=8, epochs=2, window=2, random_state=0)", tmp_path=tmp_path)
+
+
+def test_a_sentence_naming_a_file_is_text_not_the_file(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password hunter2 token\n", encoding="utf-8")
+    w2v = mlcore.build("word2vec(embedding_dim=4, epochs=1, random_state=0)").fit(["a b", str(secret)])
+    vocab = set(w2v.vocab_.tolist())
+    assert vocab == {"<unk>", "a", "b", str(secret)}          # the path is one word, the file is unread
+    assert not vocab & {"password", "hunter2", "token"}
+    with pytest.raises(TypeError, match="corpus_file"):
+        w2v.fit(str(secret))                                  # a bare string is not a corpus either
+    with pytest.raises(TypeError, match="corpus_file"):
+        w2v.fit([secret])                                     # nor a path object among the sentences
+    with pytest.raises(TypeError, match="exactly one"):
+        w2v.fit(["a b"], corpus_file=secret)

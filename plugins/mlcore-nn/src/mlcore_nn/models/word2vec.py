@@ -26,19 +26,30 @@ def _sigmoid(z):
     return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
-def _read_sentences(sentences, lowercase):
-    """Token lists from a path, a list of paths, a list of strings or a list of token lists."""
-    if isinstance(sentences, (str, os.PathLike)):
-        sentences = [sentences]       # ONE path (numpy-ml iterated a path string per character)
+def _read_sentences(X, corpus_file, lowercase):
+    """Token lists from ``X`` (sentences) or from ``corpus_file`` (paths), never a guess between them.
+
+    A string in ``X`` is always a sentence, even when it happens to name a file: reading a
+    file needs the explicit ``corpus_file`` argument (CONTRIBUTING, "a text is never a path").
+    """
+    if (X is None) == (corpus_file is None):
+        raise TypeError("word2vec.fit takes sentences X or corpus_file=path(s), exactly one of them")
     out = []
-    for s in sentences:
-        if isinstance(s, os.PathLike) or (isinstance(s, str) and os.path.isfile(s)):
-            with open(s, encoding="utf-8-sig") as fh:
+    if corpus_file is not None:
+        paths = [corpus_file] if isinstance(corpus_file, (str, os.PathLike)) else list(corpus_file)
+        for path in paths:
+            if not isinstance(path, (str, os.PathLike)):
+                raise TypeError(f"corpus_file must be a path or a list of paths, got {type(path).__name__}")
+            with open(path, encoding="utf-8-sig") as fh:
                 out.extend(line.split() for line in fh)
-        elif isinstance(s, str):
-            out.append(s.split())
-        else:
-            out.append([str(t) for t in s])
+    else:
+        if isinstance(X, (str, bytes, os.PathLike)):
+            raise TypeError(f"X must be a list of sentences, not a single {type(X).__name__}; "
+                            "to read a file pass corpus_file=path")
+        for s in X:
+            if isinstance(s, os.PathLike):
+                raise TypeError("a sentence of X is a path object; to read files pass corpus_file=[...]")
+            out.append(s.split() if isinstance(s, str) else [str(t) for t in s])
     if lowercase:
         out = [[t.lower() for t in s] for s in out]
     return [s for s in out if s]
@@ -173,12 +184,23 @@ class Word2Vec(Estimator):
                 xs.append(x[m])
         return np.concatenate(cs), np.concatenate(xs)
 
-    def fit(self, X, y=None, progress=None):
-        """Train on ``X``: a list of sentences (token lists or whitespace-separated strings),
-        a file path or a list of file paths (one sentence per line). Returns self."""
+    def fit(self, X=None, y=None, progress=None, *, corpus_file=None):
+        """Train on ``X`` or on ``corpus_file``; returns self.
+
+        Parameters
+        ----------
+        X : list of sentences, optional
+            Each a token list or a whitespace-separated string. A string is always text,
+            never opened as a file, even when it names one.
+        y : ignored
+        progress : bool or None
+            Progress bar over the epochs (see :func:`mlcore.progress_iter`).
+        corpus_file : path or list of paths, optional
+            Read the sentences from these UTF-8 files, one sentence per line, instead of ``X``.
+        """
         import time
 
-        sents = _read_sentences(X, self.lowercase)
+        sents = _read_sentences(X, corpus_file, self.lowercase)
         if not sents:
             raise ValueError("word2vec needs at least one non-empty sentence")
         rng = check_random_state(self.random_state)
