@@ -232,9 +232,13 @@ class BinaryCrossEntropy(_Reduced):
         y = np.asarray(y_true, dtype=p.dtype)
         if y.shape != p.shape:
             raise ValueError(f"y_true has shape {y.shape}, expected {p.shape}")
-        if p.size and (p.min() < 0 or p.max() > 1):
-            raise ValueError("binary_cross_entropy needs probabilities in [0, 1]; "
+        # written so that NaN fails the test (NaN < 0 and NaN > 1 are both False), as torch raises
+        if p.size and not (p.min() >= 0 and p.max() <= 1):
+            bad = "NaN" if np.isnan(p).any() else f"values in [{p.min()}, {p.max()}]"
+            raise ValueError(f"binary_cross_entropy needs probabilities in [0, 1], got {bad} in y_pred; "
                              "apply a sigmoid first")
+        if y.size and not np.isfinite(y).all():
+            raise ValueError("binary_cross_entropy needs finite targets, got NaN or infinity in y_true")
         return y, p
 
     def loss(self, y_true, y_pred):
