@@ -61,3 +61,26 @@ def test_plot_regret_draws_one_line_per_policy():
     ax = plot_regret(res)
     assert [line.get_label() for line in ax.lines] == list(res)
     np.testing.assert_allclose(ax.lines[0].get_ydata(), res["ucb1"].cumulative_regret)
+
+
+def test_gymnasium_made_environment_gives_the_trainers_regrets():
+    """The same pulls through gymnasium.make (env checker, order enforcing) as through run_bandit."""
+    import gymnasium as gym
+    import mlcore_bandits  # noqa: F401
+
+    import mlcore
+
+    r = run_bandit("thompson_sampling", ENV, n_trials=300, n_seeds=1, random_state=4)
+    env_seed, policy_seed = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(4).spawn(1)[0].spawn(2))
+    env = gym.make("mlcore/BernoulliBandit-v0", payoff_probs=PROBS)
+    policy = mlcore.build(f"thompson_sampling(random_state={policy_seed})", kind="agent")
+    obs, _ = env.reset(seed=env_seed)
+    regrets = []
+    for _ in range(300):
+        arm = policy.act(n_arms=len(PROBS))
+        _, reward, terminated, _, info = env.step(arm)
+        policy.update(arm, reward)
+        regrets.append(max(PROBS) - PROBS[arm])  # the regret from its definition
+        assert terminated and info["regret"] == pytest.approx(regrets[-1])
+        env.reset()
+    np.testing.assert_allclose(r.regrets[0], regrets)

@@ -61,7 +61,8 @@ class BanditEnv(GymEnv):
 
     def set_state(self, state):
         super().set_state(state)
-        self._prepare()  # derived arrays (a shortest-path bandit's paths) are not saved
+        if "_pulled" in state:  # it had been reset: rebuild what is derived, not saved (a shortest-path bandit's paths)
+            self._prepare()
 
     def reset(self, seed=None, options=None):
         """Start a pull: (re)seed ``np_random`` if ``seed`` is given, draw the context; ``(observation, {})``."""
