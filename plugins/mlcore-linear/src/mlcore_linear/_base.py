@@ -16,19 +16,19 @@ __all__ = [
 ]
 
 
-def check_sample_weight(sample_weight, n_samples: int):
+def check_sample_weight(sample_weight, n_samples: int, name: str = "sample_weight"):
     """``None`` or a validated float64 vector ``(n_samples,)`` of non-negative finite weights."""
     if sample_weight is None:
         return None
-    sw = check_array(sample_weight, name="sample_weight", ndim=(0, 1), dtype=np.float64)
+    sw = check_array(sample_weight, name=name, ndim=(0, 1), dtype=np.float64)
     if sw.ndim == 0:
         sw = np.full(n_samples, float(sw))
     if sw.shape[0] != n_samples:
-        raise ValueError(f"sample_weight has {sw.shape[0]} entries but X has {n_samples} samples")
+        raise ValueError(f"{name} has {sw.shape[0]} entries but X has {n_samples} samples")
     if np.any(sw < 0):
-        raise ValueError("sample_weight must be non-negative")
+        raise ValueError(f"{name} must be non-negative")
     if not sw.sum() > 0:
-        raise ValueError("sample_weight must have a positive sum")
+        raise ValueError(f"{name} must have a positive sum")
     return sw
 
 

@@ -58,7 +58,8 @@ class GLM(RegressorMixin, Estimator):
     bse_ : ndarray (n_features + fit_intercept,)
         Standard errors of ``[coef_, intercept_]`` from ``scale_ (A^T W A)^{-1}``.
     scale_ : float
-        Dispersion: Pearson chi^2 / (n - p) for the Gaussian family, 1 otherwise.
+        Dispersion: Pearson chi^2 / (sum(freq_weights) - p) for the Gaussian family (``n - p``
+        without frequency weights), 1 otherwise, as statsmodels.
     deviance_, null_deviance_ : float
     n_iter_, n_features_in_ : int
 
@@ -104,7 +105,7 @@ class GLM(RegressorMixin, Estimator):
         y = rng.poisson(np.exp(0.3 * X @ [1.0, -1.0, 0.5] + 1.0)).astype(float)
         return {"spec": "glm(link='log')", "fit": (X, y)}
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, freq_weights=None, var_weights=None):
         """Fit by IRLS.
 
         Parameters
@@ -112,16 +113,38 @@ class GLM(RegressorMixin, Estimator):
         X : array (n_samples, n_features)
         y : array (n_samples,)
         sample_weight : array (n_samples,), optional
-            Prior (frequency) weights.
+            Frequency weights: the same as ``freq_weights`` (scikit-learn's name for them).
+        freq_weights : array (n_samples,), optional
+            Frequency weights (statsmodels ``freq_weights``): row ``i`` stands for
+            ``freq_weights[i]`` identical observations. A fit equals the fit on the
+            replicated rows, standard errors included (residual degrees of freedom
+            ``sum(freq_weights) - p``).
+        var_weights : array (n_samples,), optional
+            Variance (analytic, precision) weights (statsmodels ``var_weights``):
+            ``Var(y_i) = scale_ V(mu_i) / var_weights[i]``, e.g. row ``i`` is the mean of
+            ``var_weights[i]`` observations. The residual degrees of freedom stay ``n - p``.
 
         Returns
         -------
         self
+
+        Notes
+        -----
+        Both kinds give the same coefficients and deviance; they differ in the dispersion
+        and so the standard errors of the Gaussian family (Binomial and Poisson have
+        dispersion 1). Both may be given (the IRLS weights are their product).
         """
         X, y = check_X_y(X, y, y_ndim=1)
         n, m = X.shape
-        sw = check_sample_weight(sample_weight, n)
-        s = np.ones(n) if sw is None else sw
+        if sample_weight is not None and freq_weights is not None:
+            raise ValueError("sample_weight and freq_weights are the same frequency weights: give one of them")
+        if freq_weights is not None:
+            fw = check_sample_weight(freq_weights, n, "freq_weights")
+        else:
+            fw = check_sample_weight(sample_weight, n)
+        vw = check_sample_weight(var_weights, n, "var_weights")
+        fw = np.ones(n) if fw is None else fw
+        s = fw if vw is None else fw * vw
         if self.link == "logit" and (y.min() < 0 or y.max() > 1):
             raise ValueError("link='logit' (Bernoulli family) needs targets in [0, 1]")
         if self.link == "log" and y.min() < 0:
@@ -163,7 +186,8 @@ class GLM(RegressorMixin, Estimator):
         var = {"identity": np.ones(n), "logit": mu * (1 - mu), "log": mu}[self.link]
         W = s * np.maximum(var, _EPS)
         p = A.shape[1]
-        scale = float(s @ ((y - mu) ** 2) / (n - p)) if self.link == "identity" and n > p else 1.0
+        df_resid = float(fw.sum()) - p               # frequency weights count observations
+        scale = float(s @ ((y - mu) ** 2) / df_resid) if self.link == "identity" and df_resid > 0 else 1.0
         cov = np.linalg.pinv(A.T @ (A * W[:, None])) * scale
         null_mu = np.full(n, ybar) if self.fit_intercept else _inverse_link(self.link, np.zeros(n))
         self.coef_ = theta[:m].copy()
