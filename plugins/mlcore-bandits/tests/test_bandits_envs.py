@@ -110,6 +110,17 @@ def test_seeding_and_validation():
         mlcore.build("bernoulli(payoff_probs=[1.5])", kind="env")
 
 
+@pytest.mark.parametrize("spec", ["gaussian(means=[inf, 0.0], stds=[1.0, 1.0])",
+                                  "gaussian(means=[0.0, 0.0], stds=[1.0, inf])",
+                                  "multinomial(payoffs=[[nan]], payoff_probs=[[1.0]])",
+                                  "contextual_bernoulli(context_probs=[[nan, 0.5]])",
+                                  "shortest_path(edges=[(0, 1, inf)], start=0, end=1)",
+                                  "contextual_linear(feature_bound=inf)"])
+def test_non_finite_arguments_are_refused(spec):
+    with pytest.raises(ComponentArgumentError):
+        mlcore.build(spec, kind="env")
+
+
 def test_env_state_survives_save_load(tmp_path):
     env = mlcore.build("contextual_linear(random_state=1)", kind="env")
     env.reset(seed=2)

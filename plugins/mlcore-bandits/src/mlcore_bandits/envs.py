@@ -166,8 +166,10 @@ class GaussianBandit(BanditEnv):
     def __init__(self, means=(0.0, 0.5, 1.0), stds=(1.0, 1.0, 1.0), payoff_probs=None, render_mode=None,
                  random_state=None):
         m, s = np.asarray(means, dtype=float), np.asarray(stds, dtype=float)
-        if m.ndim != 1 or m.size == 0 or s.shape != m.shape or np.any(s < 0):
-            raise ComponentArgumentError("means and stds must be equally long lists, stds non-negative; "
+        if m.ndim != 1 or m.size == 0 or s.shape != m.shape or not np.all(np.isfinite(m)) or not np.all(s >= 0) \
+                or not np.all(np.isfinite(s)):
+            raise ComponentArgumentError("means and stds must be equally long lists of finite numbers, stds "
+                                         "non-negative; "
                                          f"got means={means!r}, stds={stds!r}")
         if payoff_probs is not None and _probabilities(payoff_probs, "payoff_probs").shape != m.shape:
             raise ComponentArgumentError("payoff_probs must have one probability per arm")
@@ -201,9 +203,9 @@ class MultinomialBandit(BanditEnv):
         pays, probs = [], []
         for k, (v, p) in enumerate(zip(payoffs, payoff_probs)):
             v, p = np.asarray(v, dtype=float), _probabilities(p, f"payoff_probs[{k}]")
-            if v.shape != p.shape or not np.isclose(p.sum(), 1.0):
-                raise ComponentArgumentError(f"arm {k}: payoffs and probabilities must match in length and "
-                                             f"the probabilities must sum to 1, got {payoffs[k]!r}, {payoff_probs[k]!r}")
+            if v.shape != p.shape or not np.isclose(p.sum(), 1.0) or not np.all(np.isfinite(v)):
+                raise ComponentArgumentError(f"arm {k}: payoffs (finite) and probabilities must match in length "
+                                             f"and the probabilities must sum to 1, got {payoffs[k]!r}, {payoff_probs[k]!r}")
             pays.append(v)
             probs.append(p)
         self.payoffs, self.payoff_probs = payoffs, payoff_probs
@@ -258,6 +260,8 @@ class ShortestPathBandit(BanditEnv):
             if len(e) != 3:
                 raise ComponentArgumentError(f"each edge must be (u, v, weight), got {e!r}")
             u, v, w = int(e[0]), int(e[1]), float(e[2])
+            if not np.isfinite(w):
+                raise ComponentArgumentError(f"edge weights must be finite, got {e!r}")
             adj.setdefault(u, []).append((v, w))
             if not directed:
                 adj.setdefault(v, []).append((u, w))
@@ -321,7 +325,7 @@ class ContextualBernoulliBandit(BanditEnv):
 
     def __init__(self, context_probs=((0.1, 0.9), (0.9, 0.1)), render_mode=None, random_state=None):
         P = np.asarray(context_probs, dtype=float)
-        if P.ndim != 2 or P.size == 0 or np.any((P < 0) | (P > 1)):
+        if P.ndim != 2 or P.size == 0 or not np.all((P >= 0) & (P <= 1)):
             raise ComponentArgumentError("context_probs must be a (n_contexts, n_arms) table of probabilities")
         self.context_probs = context_probs
         self._init_base(render_mode, random_state)
