@@ -8,6 +8,8 @@ Episodes that could run forever get Gymnasium's ``TimeLimit`` from ``gymnasium.m
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from gymnasium import spaces
 
@@ -102,7 +104,12 @@ class GridWorldEnv(_TabularEnv):
         self.cols = check_scalar(cols, "cols", int, low=1)
         self.walls, self.start, self.goal = walls, start, goal
         self._init_base(render_mode, random_state)
-        cells = {tuple(w) for w in walls}
+        cells = set()
+        for w in walls:  # each a (row, col) cell of the grid
+            if not isinstance(w, (tuple, list)) or len(w) != 2:
+                raise ComponentArgumentError(f"each wall must be a (row, col) cell, got {w!r}")
+            cells.add((check_scalar(w[0], "wall row", numbers.Integral, low=0, high=self.rows - 1),
+                       check_scalar(w[1], "wall column", numbers.Integral, low=0, high=self.cols - 1)))
         for name, cell in (("start", start), ("goal", goal)):
             if tuple(cell) in cells or not (0 <= cell[0] < rows and 0 <= cell[1] < cols):
                 raise ComponentArgumentError(f"{name} {cell!r} must be a free cell of the grid")
