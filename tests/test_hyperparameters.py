@@ -7,7 +7,10 @@ that parameter set to ``inf``, ``-inf``, ``nan`` or ``1e999`` (which the parser 
 ``inf``) raises :class:`ComponentArgumentError`, except the parameters listed in
 ``ACCEPTS_INF`` where an infinite value is documented and meaningful.
 
-A second, hypothesis-driven check: whatever value ``build`` accepts for such a parameter
+Parameters holding lists or tuples of numbers (means, probabilities, edge weights) refuse an
+inf or nan entry the same way.
+
+A last, hypothesis-driven check: whatever value ``build`` accepts for such a parameter
 (huge integers, tiny and huge floats), ``to_spec`` prints it and ``build(to_spec(x))``
 gives back the same spec.
 """
@@ -102,6 +105,36 @@ def test_non_finite_positive_hyperparameters_are_refused(case, full, name):
         text = re.sub(rf"\b{name}=0\.5\b", f"{name}=1e999", str(_with(full, name, 0.5)))
         with pytest.raises(ComponentArgumentError, match=name):
             mlcore.build(text, kind=case.kind)
+
+
+def _real_leaves(v) -> bool:
+    if isinstance(v, (list, tuple)):
+        return bool(v) and all(map(_real_leaves, v))
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _first_leaf(v, value):
+    head = _first_leaf(v[0], value) if isinstance(v[0], (list, tuple)) else value
+    return type(v)([head, *v[1:]])
+
+
+SEQUENCES = []  # (case, full spec, name) of every parameter holding a (nested) list or tuple of numbers
+for _case in CASES:
+    try:
+        _full = parse(mlcore.to_spec(mlcore.build(_case.spec, kind=_case.kind), full=True))
+    except Exception:  # reported by the <spec> case above
+        continue
+    SEQUENCES += [pytest.param(_case, _full, k, id=f"{_case}.{k}") for k, v in _full.kwargs
+                  if isinstance(v, (list, tuple)) and _real_leaves(v)]
+
+
+@pytest.mark.parametrize("case,full,name", SEQUENCES)
+def test_non_finite_entries_of_numeric_sequences_are_refused(case, full, name):
+    """Means, probabilities, edge weights, betas...: one inf or nan entry is refused at build time."""
+    value = full.kwargs_dict[name]
+    for bad in (math.nan,) if (case.kind, case.name, name) in ACCEPTS_INF else (math.inf, math.nan):
+        with pytest.raises(ComponentArgumentError):
+            mlcore.build(_with(full, name, _first_leaf(value, bad)), kind=case.kind)
 
 
 @pytest.mark.parametrize("case,full,name", [p for p in PARAMS
