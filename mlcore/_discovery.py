@@ -6,8 +6,8 @@ plain-text file per environment (``$XDG_CACHE_HOME/mlcore/entry-points-<key>.txt
 plain text, so reading it needs no json import), and a cached result is used only when
 every check below passes; on any doubt mlcore scans again:
 
-* ``sys.path`` and the modification times of its entries are unchanged (installing or
-  removing a distribution adds or removes a ``.dist-info`` folder there);
+* ``sys.path`` is unchanged, and so are the ``.dist-info``/``.egg-info`` names in each
+  of its directories (compared only when a directory's modification time changed);
 * every distribution's metadata folder, and its ``entry_points.txt``, have the size and
   modification time recorded at the scan (``os.stat``; a scan that ran between a
   ``.dist-info`` folder and its ``entry_points.txt`` appearing heals on the next run);
@@ -197,8 +197,44 @@ def _trusted_dir(path: str) -> bool:
     return stat.S_ISDIR(st.st_mode) and _trusted(st)
 
 
-def _fingerprint() -> list[str]:
-    return [f"P\t{entry}\t{_mtime(entry)}" for entry in sys.path]
+def _listing(entry: str) -> str:
+    """The distribution metadata names in a ``sys.path`` entry, sorted, ``/``-joined."""
+    try:
+        names = os.listdir(entry or ".")
+    except OSError:
+        return "-"
+    return "/".join(sorted(n for n in names if n.lower().endswith((".dist-info", ".egg-info"))))
+
+
+def _fingerprint(racy_after: int | None = None) -> list[str]:
+    """One ``P  entry  mtime  listing`` line per ``sys.path`` entry.
+
+    The mtime is only a fast path: when it differs, the entry's listing of metadata
+    folders is compared instead (so files changing in the current directory do not void
+    the cache). An mtime at or after ``racy_after`` is written as -2, which always
+    compares the listing (a folder added in the same clock tick would not change it).
+    """
+    lines = []
+    for entry in sys.path:
+        mtime = _mtime(entry)
+        if racy_after is not None and mtime >= racy_after:
+            mtime = -2
+        lines.append(f"P\t{entry}\t{mtime}\t{_listing(entry)}")
+    return lines
+
+
+def _same_paths(lines: list[str]) -> bool:
+    """Whether cached ``P`` lines describe today's ``sys.path`` (see :func:`_fingerprint`)."""
+    if len(lines) != len(sys.path):
+        return False
+    for line, entry in zip(lines, sys.path):
+        fields = line.split("\t")
+        if len(fields) != 4 or fields[0] != "P" or fields[1] != entry:
+            return False
+        if fields[2] != str(_mtime(entry)) or fields[2] == "-2":
+            if fields[3] != _listing(entry):
+                return False
+    return True
 
 
 def _read(path: str):
@@ -223,11 +259,11 @@ def _read(path: str):
     if not lines or lines[0] != _HEADER or lines[-1] != "":
         return None
     lines = lines[1:-1]
-    fingerprint = _fingerprint()
-    if lines[:len(fingerprint)] != fingerprint:
+    n = len(sys.path)
+    if not _same_paths(lines[:n]):
         return None
     folders, found = set(), []
-    for line in lines[len(fingerprint):]:
+    for line in lines[n:]:
         fields = line.split("\t")
         if fields[0] == "D" and len(fields) == 5:
             if "\t".join(map(str, _ep_key(fields[1]))) != "\t".join(fields[2:]):
@@ -259,10 +295,10 @@ def _verified(rows, folders) -> list[EntryPointInfo] | None:
     return out if [e.name for e in out] == sorted(e.name for e in out) else None
 
 
-def _write(path: str, found, folders, started_ns: int) -> None:
-    """Write the cache atomically, unless something in it may still be changing."""
+def _write(path: str, found, folders, fingerprint: list[str], started_ns: int) -> None:
+    """Write the cache atomically, unless a distribution folder may still be changing."""
     d = os.path.dirname(path)
-    lines = [_HEADER, *_fingerprint()]
+    lines = [_HEADER, *fingerprint]
     keys = []
     for meta_dir in folders:
         key = _ep_key(meta_dir)
@@ -274,8 +310,7 @@ def _write(path: str, found, folders, started_ns: int) -> None:
     if any(c in f for ep, meta_dir in found for f in (*ep, meta_dir) if f for c in "\t\n") \
             or any("\t" in e or "\n" in e for e in sys.path):
         return  # unusual characters: do not cache rather than risk misreading
-    mtimes = keys + [_mtime(e) for e in sys.path]
-    if max(mtimes, default=-1) >= started_ns - _RACY_NS:
+    if max(keys, default=-1) >= started_ns - _RACY_NS:
         return  # metadata changed around the scan: it may be half-written (an install in progress)
     try:
         os.makedirs(d, mode=0o700, exist_ok=True)
@@ -346,7 +381,8 @@ def find_entry_points(use_cache: bool = True) -> list[EntryPointInfo]:
         if cached is not None:
             return cached
     started = time.time_ns()
-    found, folders = _scan_full()
+    fingerprint = _fingerprint(racy_after=started - _RACY_NS) if path is not None else None
+    found, folders = _scan_full()  # after the fingerprint: what appears meanwhile voids the cache
     if path is not None and folders is not None:
-        _write(path, found, folders, started)
+        _write(path, found, folders, fingerprint, started)
     return [ep for ep, _ in found]

@@ -5,7 +5,7 @@ the installed distributions' own metadata; the file is written safely and ignore
 it cannot be trusted.
 """
 
-import importlib.metadata  # noqa: F401 (imported before tests narrow sys.path)
+import importlib.metadata  # imported before tests narrow sys.path
 import os
 import stat
 import sys
@@ -239,3 +239,35 @@ def test_old_cache_files_are_cleaned(cache, scans):
     assert len(left) == _discovery._MAX_FILES and os.path.basename(_discovery._cache_path()) in left
     assert left[:-1] == [p.name for p in old[:_discovery._MAX_FILES - 1]]  # the newest old ones are kept
     assert not tmp.exists()
+
+
+def test_files_that_are_not_distributions_do_not_void_the_cache(cache, scans, tmp_path, monkeypatch):
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.setattr(sys, "path", [str(root)])
+    _fake_dist(root, "one-dist", "one", "mod_one")
+    _discovery.find_entry_points()
+    (root / "notes.txt").write_text("the current directory changes all the time")
+    _discovery.find_entry_points()
+    assert scans == [1]
+    _fake_dist(root, "two-dist", "two", "mod_two")
+    assert [e.name for e in _discovery.find_entry_points()] == ["one", "two"] and scans == [1, 1]
+
+
+def test_a_distribution_added_within_the_same_clock_tick_is_seen(tmp_path, monkeypatch, scans):
+    """A sys.path folder changed just before the scan is compared by listing, not by mtime."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("MLCORE_NO_CACHE", raising=False)
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.setattr(sys, "path", [str(root)])
+    _age(_fake_dist(root, "one-dist", "one", "mod_one"), seconds=100)
+    _age(*(root / "one_dist-1.0.dist-info").iterdir(), seconds=100)
+    _discovery.find_entry_points()  # root itself changed just now: its mtime is not trusted
+    assert os.path.exists(_discovery._cache_path())
+    mtime = os.stat(root).st_mtime_ns
+    _age(_fake_dist(root, "two-dist", "two", "mod_two"), seconds=100)
+    _age(*(root / "two_dist-1.0.dist-info").iterdir(), seconds=100)
+    os.utime(root, ns=(mtime, mtime))  # as if in the same clock tick: the folder's mtime did not move
+    importlib.metadata.FastPath.__new__.cache_clear()  # a new process: importlib's listing cache is keyed by mtime
+    assert [e.name for e in _discovery.find_entry_points()] == ["one", "two"] and scans == [1, 1]
