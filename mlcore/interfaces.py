@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 
 __all__ = [
     "Component", "Layer", "Optimizer", "Scheduler", "Initializer", "Loss", "Agent",
-    "Kernel", "Estimator", "Env", "constructor_params",
+    "Kernel", "Estimator", "Env", "constructor_params", "check_state_keys",
 ]
 
 
@@ -34,6 +34,15 @@ def constructor_params(cls) -> list[inspect.Parameter]:
             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY, p.POSITIONAL_ONLY)]
 
 
+def check_state_keys(obj, state) -> None:
+    """Raise :class:`~mlcore.errors.FileFormatError` unless every key of ``state`` is
+    declared state of ``obj`` (``_state_attrs``, ``_state_keys`` or a learned ``name_``
+    attribute that is not a constructor parameter, method or property)."""
+    from ._state import check_state_keys as check
+
+    check(obj, state)
+
+
 class Component:
     """Base of every mlcore component: spec ``repr``, parameters and the state protocol.
 
@@ -41,26 +50,50 @@ class Component:
     hyperparameters of component-valued hyperparameters).
 
     ``get_state()`` returns the learned state to save: by default every attribute whose
-    name ends with ``_`` (and does not start with one) plus the attributes named in the
+    name ends with ``_`` (and does not start with one; constructor parameters such as
+    ``lambda_`` excluded) plus the attributes named in the
     class attribute ``_state_attrs`` (which may name private attributes, such as a
     random generator ``"_rng"``). Values may be arrays, scalars, strings, None, lists,
     tuples, dicts, numpy Generators (saved with their exact state) and other components. ``set_state(state)`` puts it back.
     Nested hyperparameter components (an optimizer's scheduler, a network's layers)
     are saved by :func:`mlcore.save` through their own ``get_state``.
+
+    Only declared state can be restored (:func:`check_state_keys`, run by ``set_state``
+    and by :func:`mlcore.load` for every object, also when a class overrides
+    ``set_state``): learned ``name_`` attributes, ``_state_attrs`` and ``_state_keys``
+    (extra keys a custom ``get_state`` emits and its ``set_state`` consumes). After
+    loading, :func:`mlcore.load` calls ``_check_loaded_state()``, which subclasses extend
+    to check restored arrays against what the rebuilt component expects.
     """
 
     _state_attrs: tuple = ()
+    _state_keys: tuple = ()
+    #: learned arrays whose last axis has one entry per input feature (checked against
+    #: ``n_features_in_`` after loading)
+    _feature_axis_state: tuple = ("coef_", "components_", "feature_importances_", "mean_", "var_", "scale_",
+                                  "theta_", "means_", "cluster_centers_", "X_fit_", "X_train_")
 
     def get_state(self) -> dict:
-        state = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_")}
+        hyper = {p.name for p in constructor_params(type(self))}  # e.g. ``lambda_``: in the spec, not state
+        state = {k: v for k, v in vars(self).items() if k.endswith("_") and not k.startswith("_") and k not in hyper}
         for k in self._state_attrs:
             if hasattr(self, k):
                 state[k] = getattr(self, k)
         return state
 
     def set_state(self, state: dict) -> None:
+        check_state_keys(self, state)
         for k, v in state.items():
             setattr(self, k, v)
+
+    def _check_loaded_state(self) -> None:
+        """Raise :class:`~mlcore.errors.FileFormatError` when restored state contradicts
+        itself; called by :func:`mlcore.load` after ``set_state``. The default checks
+        ``n_features_in_`` against the last axis of the ``_feature_axis_state`` arrays and
+        ``intercept_`` against ``coef_``; subclasses extend it (call ``super()``)."""
+        from ._state import check_feature_axes
+
+        check_feature_axes(self)
 
     def get_params(self, deep: bool = True) -> dict:
         """Hyperparameters by name (nested ``a__b`` keys for estimator-valued ones if ``deep``)."""
@@ -137,6 +170,30 @@ class Layer(Component, ABC):
     """
 
     _state_attrs = ("params", "trainable", "training")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("initialize")
+        if callable(init) and not getattr(init, "_records_input_shape", False):
+            from ._state import recording_initialize
+
+            cls.initialize = recording_initialize(init)  # records input_shape_ for the load check
+
+    def _check_loaded_state(self) -> None:
+        """After :func:`mlcore.load`: the parameters must have the shapes ``initialize``
+        creates for the input shape it was last called with (recorded as
+        ``input_shape_``, plus ``initialize_kwargs_`` for extra arguments)."""
+        from ._state import check_layer_params
+
+        super()._check_loaded_state()
+        check_layer_params(self)
+
+    def _expected_param_shapes(self, input_shape, dtype, kwargs) -> dict:
+        """``{name: shape}`` of the parameters ``initialize(input_shape, dtype, **kwargs)``
+        creates on a fresh twin of this layer."""
+        from ._state import twin_param_shapes
+
+        return twin_param_shapes(self, input_shape, dtype, kwargs)
 
     @property
     def params(self) -> dict:
