@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import threading
 from typing import ClassVar
 
 import numpy as np
@@ -11,6 +12,8 @@ from mlcore.interfaces import Layer
 from mlcore.validation import check_random_state
 
 __all__ = ["NNLayer", "as_component", "check_int", "float_input", "identity_act"]
+
+_SHAPES_ONLY = threading.local()   # set by NNLayer._expected_param_shapes (load's shape check)
 
 
 def as_component(value, kind):
@@ -94,6 +97,7 @@ class NNLayer(Layer):
 
     spec_kinds: ClassVar[dict] = {"act_fn": "activation", "init": "initializer", "optimizer": "optimizer"}
     default_init = "glorot_uniform"
+    _state_keys = ("rng_state",)   # get_state adds the own generator's state under this key
 
     # ------------------------------------------------------------------ components
     @property
@@ -127,6 +131,8 @@ class NNLayer(Layer):
         return init
 
     def _new_param(self, shape, dtype, rng):
+        if getattr(_SHAPES_ONLY, "on", False):   # load's shape check: a read-only placeholder
+            return np.broadcast_to(np.zeros((), dtype=dtype), shape)
         return self._initializer().init(shape, rng, gain=self.act.gain, dtype=dtype)
 
     # ------------------------------------------------------------------ randomness
@@ -191,6 +197,18 @@ class NNLayer(Layer):
         self.params = self._create_params(tuple(int(s) for s in input_shape), np.dtype(dtype), rng)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         return self
+
+    def _expected_param_shapes(self, input_shape, dtype, kwargs) -> dict:
+        """As Layer's, but weights made by ``_new_param`` are read-only placeholders
+        (nothing allocated); a layer writing into its new weights gets real ones."""
+        _SHAPES_ONLY.on = True
+        try:
+            return super()._expected_param_shapes(input_shape, dtype, kwargs)
+        except ValueError:
+            _SHAPES_ONLY.on = False
+            return super()._expected_param_shapes(input_shape, dtype, kwargs)
+        finally:
+            _SHAPES_ONLY.on = False
 
     def _create_params(self, input_shape, dtype, rng):
         return {}
