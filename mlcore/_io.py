@@ -1,28 +1,62 @@
 """save/load: one ``.npz`` file holding a component's full spec and learned state.
 
-The file holds a JSON manifest (format, version, the full spec, and the state tree
-whose array leaves point at the other members) and one member per array. It is read
-with ``allow_pickle=False``: loading parses the spec with the safe spec parser, builds
-only registered components, and never executes code from the file.
+The file is a zip archive (numpy's ``.npz`` layout, uncompressed) holding a JSON
+manifest (format, version, the full spec, and the state tree whose array leaves point
+at the other members) and one ``.npy`` member per array.
+
+Guarantees
+----------
+Saving is atomic. Everything is serialised and validated before the first byte is
+written (an unsaveable value, an int beyond 4096 bits or state nested too deeply raises
+``TypeError``/``ValueError`` and touches nothing). The file is written to a new
+temporary file in the target's directory (``O_EXCL``, unique name), flushed and
+fsynced, then renamed over the target with :func:`os.replace` and the directory is
+fsynced. On any failure (an exception while writing, disk full, ``RLIMIT_FSIZE``) the
+previous file is left byte-for-byte intact and the temporary file is removed; of
+concurrent saves to one path, the last rename wins and the file is always complete.
+A symlink at the target path is replaced by the new file; the file it pointed to is
+not written.
+
+Loading is bounded and validated (:mod:`mlcore._io_read`). Only the manifest and the
+members it refers to are read; unreferenced, duplicate, compressed or non-``.npy``
+members, object dtypes and manifests nested deeper than 100 levels are refused; each
+array's ``.npy`` header must account exactly for its member's stored size before
+anything is allocated, and the members together cannot claim more bytes than the
+file has. So reading allocates at most about the file's size for the arrays plus the
+manifest's parsed JSON (a small multiple of the manifest's size) and a 1 MiB buffer.
+Loading parses the spec with the safe spec parser, builds only registered
+components, uses no pickle and executes nothing from the file. State is restored
+only into attributes the component declares as state
+(:func:`mlcore.interfaces.check_state_keys`), and each restored component's
+``_check_loaded_state()`` checks array shapes against what it expects (for example
+``n_features_in_`` against ``coef_``, a layer's parameters against ``initialize``).
+Every malformed file raises :class:`~mlcore.errors.FileFormatError`; a saved component
+whose plugin is not installed raises :class:`~mlcore.errors.UnknownComponentError`; a
+missing path raises ``FileNotFoundError``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 import zipfile
 
 import numpy as np
+import numpy.lib.format as npformat
 
 from ._build import to_spec
-from .errors import FileFormatError
-from .interfaces import constructor_params
+from ._io_read import MANIFEST, MAX_JSON_DEPTH, Decoder, _depth, read_archive
+from .errors import FileFormatError, MlcoreError, UnknownComponentError
+from .interfaces import check_state_keys, constructor_params
 
 __all__ = ["save", "load"]
 
 FORMAT = "mlcore"
 VERSION = 1
-_MANIFEST = "__mlcore__"
+_MANIFEST = MANIFEST
+MAX_INT_BITS = 4096
 
 
 def _is_component(v) -> bool:
@@ -53,18 +87,31 @@ def _collect(obj) -> dict:
 
 
 def _apply(obj, tree: dict):
-    for name, child in tree["children"].items():
-        value = getattr(obj, name)
+    """Restore a decoded state tree into ``obj`` (only declared state), then check it."""
+    name = type(obj).__name__
+    params = {p.name for p in constructor_params(type(obj))}
+    for key, child in tree["children"].items():
+        value = getattr(obj, key, None) if key in params else None
         if isinstance(child, list):
+            if not isinstance(value, (list, tuple)) or len(value) != len(child):
+                raise FileFormatError(f"{name} has no list of {len(child)} components {key!r} to restore")
             for x, sub in zip(value, child):
                 if sub is not None:
+                    if not _is_component(x):
+                        raise FileFormatError(f"{name}.{key} holds {type(x).__name__}, not a component")
                     _apply(x, sub)
-        else:
+        elif _is_component(value):
             _apply(value, child)
+        else:
+            raise FileFormatError(f"{name} has no component hyperparameter {key!r} to restore")
     if tree["state"]:
         if not hasattr(obj, "set_state"):
-            raise FileFormatError(f"{type(obj).__name__} has saved state but no set_state method")
+            raise FileFormatError(f"{name} has saved state but no set_state method")
+        check_state_keys(obj, tree["state"])  # also when the class overrides set_state
         obj.set_state(tree["state"])
+    check = getattr(obj, "_check_loaded_state", None)
+    if check is not None:
+        check()
 
 
 _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
@@ -84,7 +131,7 @@ def _decode_generator(state) -> np.random.Generator:
     bit = getattr(np.random, name)()
     try:
         bit.state = state
-    except (TypeError, ValueError, KeyError) as exc:
+    except Exception as exc:  # TypeError, ValueError, KeyError, OverflowError on tampered states
         raise FileFormatError(f"invalid {name} state in the file: {exc}") from exc
     return np.random.Generator(bit)
 
@@ -96,7 +143,12 @@ class _Encoder:
     def __call__(self, v, where: str):
         if v is None or isinstance(v, (bool, str)):
             return v
-        if isinstance(v, (int, float)) and not isinstance(v, np.generic):
+        if isinstance(v, int) and not isinstance(v, np.generic):
+            if abs(v).bit_length() > MAX_INT_BITS:
+                raise ValueError(f"cannot save {where}: an int of {abs(v).bit_length()} bits "
+                                 f"(at most {MAX_INT_BITS}; store it as an array or a string)")
+            return v
+        if isinstance(v, float) and not isinstance(v, np.generic):
             return v
         if isinstance(v, np.random.Generator):
             return {"__rng__": self(_generator_state(v), where)}
@@ -104,6 +156,11 @@ class _Encoder:
             arr = np.asarray(v)
             if arr.dtype.hasobject:
                 raise TypeError(f"cannot save {where}: object arrays are not supported (no pickle)")
+            try:
+                npformat.dtype_to_descr(arr.dtype)
+                npformat.header_data_from_array_1_0(arr)
+            except Exception as exc:
+                raise TypeError(f"cannot save {where}: dtype {arr.dtype} has no .npy form ({exc})") from exc
             key = f"a{len(self.arrays)}"
             self.arrays[key] = arr
             return {"__a__": key, "scalar": isinstance(v, np.generic)}
@@ -125,49 +182,71 @@ class _Encoder:
                              for k, v in t["children"].items()}}
 
 
-class _Decoder:
-    def __init__(self, arrays):
-        self.arrays = arrays
-
-    def __call__(self, v):
-        if isinstance(v, list):
-            return [self(x) for x in v]
-        if not isinstance(v, dict):
-            return v
-        if "__a__" in v:
-            key = v["__a__"]
-            if not isinstance(key, str) or key not in self.arrays:
-                raise FileFormatError(f"the file refers to a missing array {key!r}")
-            arr = self.arrays[key]
-            return arr[()] if v.get("scalar") else arr
-        if "__t__" in v:
-            return tuple(self(x) for x in v["__t__"])
-        if "__rng__" in v:
-            return _decode_generator(self(v["__rng__"]))
-        if "__d__" in v:
-            return {_hashable(self(k)): self(x) for k, x in v["__d__"]}
-        if "__c__" in v:
-            from ._build import build
-
-            obj = build(v["__c__"], kind=v.get("kind"))
-            _apply(obj, self.tree(v["tree"]))
-            return obj
-        raise FileFormatError(f"unexpected entry in the state tree: {sorted(v)}")
-
-    def tree(self, t):
-        if not isinstance(t, dict) or "state" not in t or "children" not in t:
-            raise FileFormatError("malformed state tree")
-        return {"state": self(t["state"]),
-                "children": {k: ([None if c is None else self.tree(c) for c in v] if isinstance(v, list)
-                                 else self.tree(v)) for k, v in t["children"].items()}}
+def _check_declared(obj, where):
+    """Save only what load will accept: every state key must be declared state."""
+    if hasattr(obj, "get_state"):
+        try:
+            check_state_keys(obj, obj.get_state())
+        except FileFormatError as exc:
+            raise TypeError(f"cannot save {where}: {exc}") from exc
+    for p in constructor_params(type(obj)):
+        v = getattr(obj, p.name, None)
+        for i, x in enumerate(v if isinstance(v, (list, tuple)) else [v]):
+            if _is_component(x):
+                _check_declared(x, f"{where}.{p.name}")
 
 
-def _hashable(k):
-    return tuple(_hashable(x) for x in k) if isinstance(k, (list, tuple)) else k
+def _serialise(obj) -> tuple[str, dict]:
+    """The manifest text and the arrays, all validated; nothing is written."""
+    _check_declared(obj, type(obj).__name__)
+    enc = _Encoder()
+    try:
+        manifest = {"format": FORMAT, "version": VERSION, "spec": to_spec(obj, full=True), "kind": _kind_of(obj),
+                    "tree": enc.tree(_collect(obj), type(obj).__name__)}
+        text = json.dumps(manifest, allow_nan=True)
+    except RecursionError as exc:
+        raise ValueError(f"cannot save {type(obj).__name__}: its state is nested too deeply "
+                         "(or refers to itself)") from exc
+    depth = _depth(manifest)
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"cannot save {type(obj).__name__}: its state is nested {depth} levels deep in the "
+                         f"file (load accepts at most {MAX_JSON_DEPTH})")
+    return text, enc.arrays
+
+
+def _temp_file(directory: str, base: str):
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{base}.{secrets.token_hex(8)}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"cannot create a unique temporary file in {directory}")
+
+
+def _fsync_dir(directory: str) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # file systems that cannot sync a directory
+        pass
+    finally:
+        os.close(fd)
 
 
 def save(obj, path) -> str:
-    """Save a component (spec and learned state) to one ``.npz`` file.
+    """Save a component (spec and learned state) to one ``.npz`` file, atomically.
+
+    Everything is serialised and checked first; the file is then written to a
+    temporary file in the same directory, fsynced and renamed over ``path``. If
+    anything fails, an existing file at ``path`` is left untouched and the temporary
+    file is removed. Concurrent saves to one path leave one complete file (the last
+    one renamed). A symlink at ``path`` is replaced by the new file: the file the
+    link pointed to is not modified.
 
     Parameters
     ----------
@@ -180,51 +259,70 @@ def save(obj, path) -> str:
     -------
     str
         The path written.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A state value cannot be saved (an object, an object array, an int beyond 4096
+        bits, state nested too deeply); nothing is written.
+    OSError
+        Writing failed (disk full, file size limit, permissions); the previous file is intact.
     """
-    enc = _Encoder()
-    manifest = {"format": FORMAT, "version": VERSION, "spec": to_spec(obj, full=True), "kind": _kind_of(obj),
-                "tree": enc.tree(_collect(obj), type(obj).__name__)}
+    text, arrays = _serialise(obj)
     path = os.fspath(path)
-    with open(path, "wb") as fh:
-        np.savez(fh, **{_MANIFEST: np.array(json.dumps(manifest, allow_nan=True))}, **enc.arrays)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = _temp_file(directory, os.path.basename(path))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for key, arr in ((_MANIFEST, np.array(text)), *arrays.items()):
+                    with zf.open(key + ".npy", "w", force_zip64=True) as member:
+                        npformat.write_array(member, np.asanyarray(arr), allow_pickle=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(directory)
     return path
 
 
 def load(path):
     """Load a component written by :func:`save`.
 
-    The spec is parsed by the safe spec parser and built through the registry; arrays
-    are read with ``allow_pickle=False``. Nothing in the file is executed.
+    The file is read with fixed bounds (see the module docstring); the spec is parsed
+    by the safe spec parser and built through the registry; arrays are read without
+    pickle. Nothing in the file is executed, and only declared state is restored.
 
     Raises
     ------
+    FileNotFoundError
+        ``path`` does not exist.
     FileFormatError
-        The file is not an mlcore save file, or it is truncated or tampered with.
+        The file is not an mlcore save file, or it is truncated, damaged or tampered
+        with (the message names what is wrong).
     UnknownComponentError
         The saved component's plugin is not installed.
     """
     from ._build import build
 
-    try:
-        with open(os.fspath(path), "rb") as fh, np.load(fh, allow_pickle=False) as npz:
-            if _MANIFEST not in npz.files:
-                raise FileFormatError(f"{path} is not an mlcore save file (no {_MANIFEST} member)")
-            manifest = json.loads(str(npz[_MANIFEST][()]))
-            arrays = {k: npz[k] for k in npz.files if k != _MANIFEST}
-    except FileFormatError:
-        raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, json.JSONDecodeError) as exc:
-        raise FileFormatError(f"cannot read {path} as an mlcore save file: {type(exc).__name__}: {exc}") from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise FileFormatError(f"{path} is not an mlcore save file")
+    manifest, arrays = read_archive(path)
     if manifest.get("version") != VERSION:
-        raise FileFormatError(f"{path} has format version {manifest.get('version')}; this mlcore reads {VERSION}")
+        raise FileFormatError(f"{path} has format version {manifest.get('version')!r}; this mlcore reads {VERSION}")
     if not isinstance(manifest.get("spec"), str):
         raise FileFormatError(f"{path} has no spec")
     kind = manifest.get("kind")
     if kind is not None and not isinstance(kind, str):
         raise FileFormatError(f"{path} has an invalid kind {kind!r}")
-    obj = build(manifest["spec"], kind=kind)
-    dec = _Decoder(arrays)
-    _apply(obj, dec.tree(manifest.get("tree")))
+    try:
+        obj = build(manifest["spec"], kind=kind)
+        _apply(obj, Decoder(arrays, _apply, _decode_generator).tree(manifest.get("tree")))
+    except (FileFormatError, UnknownComponentError):
+        raise
+    except MlcoreError as exc:  # SpecSyntaxError, ComponentArgumentError, ... from a tampered spec
+        raise FileFormatError(f"{path}: invalid saved spec or state: {type(exc).__name__}: {exc}") from exc
+    except Exception as exc:  # a component rejecting tampered state in its own set_state
+        raise FileFormatError(f"{path}: restoring the saved state failed: {type(exc).__name__}: {exc}") from exc
     return obj
