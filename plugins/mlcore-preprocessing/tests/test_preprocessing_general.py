@@ -65,7 +65,7 @@ def _fnv_fmix_reference(s: str) -> int:
     h ^= h >> 33
     h = (h * 0xFF51AFD7ED558CCD) % M
     h ^= h >> 33
-    h = (h * 0xC4CEB93FE53EC36) % M
+    h = (h * 0xC4CEB9FE1A85EC53) % M
     return h ^ (h >> 33)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from mlcore.interfaces import Estimator
 from mlcore.validation import check_choice, check_is_fitted, check_scalar
 
-__all__ = ["FeatureHasher", "hash_strings"]
+__all__ = ["FeatureHasher", "fmix64", "hash_strings"]
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -31,8 +31,11 @@ def hash_strings(keys) -> np.ndarray:
     -----
     FNV-1a: ``h = 0xcbf29ce484222325``; for each Unicode code point ``c``:
     ``h = (h xor c) * 0x100000001b3 mod 2^64``; then MurmurHash3's 64-bit finaliser
-    (``h ^= h >> 33; h *= 0xff51afd7ed558ccd; h ^= h >> 33; h *= 0xc4ceb93fe53ec36; h ^= h >> 33``)
-    spreads every input bit over the output. The loop runs over character positions
+    :func:`fmix64` (``h ^= h >> 33; h *= 0xff51afd7ed558ccd; h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53; h ^= h >> 33``) spreads every input bit over the output.
+    Earlier builds mistyped the second multiplier as the even ``0xc4ceb93fe53ec36`` (not
+    one-to-one); the fix changed every hash and so the columns of ``feature_hasher``.
+    The loop runs over character positions
     (the longest key), each step one operation over all keys. NUL characters are skipped
     (they pad NumPy's fixed-width strings).
     """
@@ -50,12 +53,36 @@ def hash_strings(keys) -> np.ndarray:
         np.bitwise_xor(h, c, out=step)
         step *= _FNV_PRIME
         np.copyto(h, step, where=c != 0)
+    return fmix64(h)
+
+
+def fmix64(h) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser, elementwise on unsigned 64-bit integers.
+
+    ``h ^= h >> 33; h *= 0xff51afd7ed558ccd; h ^= h >> 33; h *= 0xc4ceb9fe1a85ec53;
+    h ^= h >> 33`` (mod 2^64), as ``fmix64`` in Austin Appleby's ``MurmurHash3.cpp``
+    (SMHasher). Both multipliers are odd and ``h ^= h >> 33`` is invertible, so the
+    finaliser is a bijection of the 64-bit integers.
+
+    Parameters
+    ----------
+    h : array-like of uint64
+
+    Returns
+    -------
+    ndarray of uint64 (a new array)
+    """
+    h = np.array(h, dtype=np.uint64)
     h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h *= _FMIX_C1
     h ^= h >> np.uint64(33)
-    h *= np.uint64(0xC4CEB93FE53EC36)
+    h *= _FMIX_C2
     h ^= h >> np.uint64(33)
     return h
+
+
+_FMIX_C1 = np.uint64(0xFF51AFD7ED558CCD)
+_FMIX_C2 = np.uint64(0xC4CEB9FE1A85EC53)
 
 
 class FeatureHasher(Estimator):
