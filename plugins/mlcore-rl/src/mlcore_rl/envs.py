@@ -18,6 +18,8 @@ from mlcore.validation import check_scalar
 
 from ._gym import GymEnv
 
+_MAX_SIZE = 2**31 - 1  # sizes of Gymnasium Discrete spaces (int64; rows * cols too)
+
 __all__ = ["ChainEnv", "GridWorldEnv", "KArmedEnv"]
 
 
@@ -64,7 +66,7 @@ class ChainEnv(_TabularEnv):
 
     def __init__(self, n_states=10, slip=0.0, step_reward=0.0, goal_reward=1.0, render_mode=None,
                  random_state=None):
-        self.n_states = check_scalar(n_states, "n_states", int, low=2)
+        self.n_states = check_scalar(n_states, "n_states", int, low=2, high=_MAX_SIZE)
         self.slip = check_scalar(slip, "slip", low=0, high=1)
         self.step_reward = check_scalar(step_reward, "step_reward")
         self.goal_reward = check_scalar(goal_reward, "goal_reward")
@@ -100,8 +102,8 @@ class GridWorldEnv(_TabularEnv):
 
     def __init__(self, rows=6, cols=9, walls=((1, 2), (2, 2), (3, 2), (4, 5), (0, 7), (1, 7), (2, 7)),
                  start=(2, 0), goal=(0, 8), render_mode=None, random_state=None):
-        self.rows = check_scalar(rows, "rows", int, low=1)
-        self.cols = check_scalar(cols, "cols", int, low=1)
+        self.rows = check_scalar(rows, "rows", int, low=1, high=_MAX_SIZE)
+        self.cols = check_scalar(cols, "cols", int, low=1, high=_MAX_SIZE)
         self.walls, self.start, self.goal = walls, start, goal
         self._init_base(render_mode, random_state)
         cells = set()
@@ -148,7 +150,7 @@ class KArmedEnv(_TabularEnv):
     gym_id = "mlcore/KArmed-v0"
 
     def __init__(self, k=10, episode_length=1, render_mode=None, random_state=None):
-        self.k = check_scalar(k, "k", int, low=1)
+        self.k = check_scalar(k, "k", int, low=1, high=_MAX_SIZE)
         self.episode_length = check_scalar(episode_length, "episode_length", int, low=1)
         self._init_base(render_mode, random_state)
         self.observation_space = spaces.Discrete(1)
