@@ -21,7 +21,7 @@ def _check_prior(mu, V):
     for name, val in (("mu", mu), ("V", V)):
         try:
             arr = np.asarray(val, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond the float range
             raise ComponentArgumentError(f"{name} must be a number or a (nested) list of numbers, got {val!r}")
         if not np.isfinite(arr).all():
             raise ComponentArgumentError(f"{name} must be finite, got {val!r}")
