@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import mlcore
 from mlcore import Spec, parse
-from mlcore.errors import ComponentArgumentError
+from mlcore.errors import ComponentArgumentError, MlcoreError
 from mlcore.interfaces import constructor_params
 from mlcore.testing import conformance_cases
 
@@ -161,3 +161,28 @@ def test_whatever_builds_prints_back(data):
     text = mlcore.to_spec(obj, full=True)
     again = mlcore.build(text, kind=case.kind)
     assert mlcore.to_spec(again, full=True) == text
+
+
+_literals = st.one_of(
+    st.integers(min_value=1, max_value=700).map(lambda n: "9" * n),                  # up to 700 digits
+    st.integers(min_value=1, max_value=600).map(lambda n: "0x" + "f" * n),           # up to 2400 bits
+    st.sampled_from(["1e999", "-1e999", "nan", "inf", "0", "-1", "1", "2", "0.5", "1e-320", "True", "None",
+                     "''", "'x'", "[]", "[1, 2]", "(1,)", "{}", "{a: 1}", "[[1.5]]"]),
+)
+ALL_PARAMS = [(p.values[0], p.values[1], k) for p in PARAMS if p.values[2] is not None
+              for k in [p.values[2]]]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_spec_text_builds_and_prints_back_or_fails_cleanly(data):
+    """Literal text in place of a hyperparameter: a clean mlcore error, or a component that prints back."""
+    case, full, name = data.draw(st.sampled_from(ALL_PARAMS))
+    literal = data.draw(_literals)
+    text = re.sub(rf"\b{name}=0\.5\b", f"{name}={literal}", str(_with(full, name, 0.5)))
+    try:
+        obj = mlcore.build(text, kind=case.kind)
+    except MlcoreError:
+        return
+    printed = mlcore.to_spec(obj, full=True)
+    assert mlcore.to_spec(mlcore.build(printed, kind=case.kind), full=True) == printed
