@@ -51,8 +51,10 @@ def mlcore_component_built(component, spec, kind, name):
     """Act on every component built from a spec (nested components included).
 
     Called after the component's constructor returned, innermost first. Use it for
-    experiment tracking, logging or validation; the return value is ignored. An
-    exception raised here propagates to the caller of :func:`mlcore.build`.
+    experiment tracking or logging; the return value is ignored. An implementation
+    that raises never fails the build: it is disabled for the rest of the process,
+    with one ``RuntimeWarning``, and recorded in ``mlcore.registry().errors()`` (and
+    ``mlcore doctor``). Hook wrappers are not called for this hook.
 
     Parameters
     ----------
