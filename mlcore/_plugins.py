@@ -289,10 +289,13 @@ class PluginLoading:
         if impls is None:
             with LOCK:
                 hook = self._hook("mlcore_component_built")
-                # pluggy's call order (last registered first); wrappers cannot be called one by one
+                for i in hook.get_hookimpls():  # a wrapper cannot be called on its own: refused
+                    if (i.wrapper or i.hookwrapper) and i.plugin_name not in self._hook_failed:
+                        self._hook_raised(i.plugin_name, TypeError(
+                            "mlcore_component_built cannot be a hook wrapper (wrapper=True/hookwrapper=True)"))
+                # pluggy's call order: last registered first
                 impls = self._built_impls = [i for i in reversed(hook.get_hookimpls())
-                                             if not (i.wrapper or i.hookwrapper)
-                                             and i.plugin_name not in self._hook_failed]
+                                             if i.plugin_name not in self._hook_failed]
         if not impls:
             return
         values = {"component": component, "spec": spec, "kind": kind, "name": name}

@@ -205,3 +205,19 @@ def test_doctor_passes_on_every_installed_family(plugin_registry):
     reg = plugin_registry()
     assert problems(reg) == []
     assert len(reg.entries()) > 100  # every family was checked
+
+
+def test_a_wrapper_built_hook_is_refused_and_reported(isolated_registry):
+    class Wrapper:
+        @mlcore.hookimpl(wrapper=True)
+        def mlcore_component_built(self):
+            yield
+
+    isolated_registry.add("scheduler", "fine", GoodScheduler)
+    isolated_registry.add_plugin(Wrapper(), "wrapping")
+    tracker = isolated_registry.add_plugin(Tracker(), "tracker")
+    with pytest.warns(RuntimeWarning, match="'wrapping'.*cannot be a hook wrapper"):
+        mlcore.build("fine")
+    mlcore.build("fine")
+    assert tracker.seen == ["fine", "fine"]
+    assert [e.plugin for e in isolated_registry.errors()] == ["wrapping"]
