@@ -95,7 +95,7 @@ class GaussianNB(ClassifierMixin, Estimator):
         if priors is not None:
             try:
                 p = np.asarray(priors, dtype=np.float64)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float
                 raise ComponentArgumentError(f"priors must be a list of numbers, got {priors!r}")
             if p.ndim != 1 or np.any(p < 0) or not np.isclose(p.sum(), 1.0):
                 raise ComponentArgumentError(f"priors must be non-negative and sum to 1, got {priors!r}")

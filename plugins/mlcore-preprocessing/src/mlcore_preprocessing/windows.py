@@ -81,7 +81,7 @@ class GeneralizedCosine(Window):
         super().__init__(symmetric)
         try:
             arr = np.asarray(coefs, dtype=float)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float
             arr = None
         if arr is None or arr.ndim != 1 or arr.size == 0 or not np.isfinite(arr).all():
             from mlcore.errors import ComponentArgumentError
