@@ -106,6 +106,8 @@ class GridWorldEnv(_TabularEnv):
         self.cols = check_scalar(cols, "cols", int, low=1, high=_MAX_SIZE)
         self.walls, self.start, self.goal = walls, start, goal
         self._init_base(render_mode, random_state)
+        if not isinstance(walls, (tuple, list)):
+            raise ComponentArgumentError(f"walls must be a list of (row, col) cells, got {walls!r}")
         cells = set()
         for w in walls:  # each a (row, col) cell of the grid
             if not isinstance(w, (tuple, list)) or len(w) != 2:
@@ -113,6 +115,9 @@ class GridWorldEnv(_TabularEnv):
             cells.add((check_scalar(w[0], "wall row", numbers.Integral, low=0, high=self.rows - 1),
                        check_scalar(w[1], "wall column", numbers.Integral, low=0, high=self.cols - 1)))
         for name, cell in (("start", start), ("goal", goal)):
+            if not isinstance(cell, (tuple, list)) or len(cell) != 2 or not all(
+                    isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in cell):
+                raise ComponentArgumentError(f"{name} must be a (row, col) cell, got {cell!r}")
             if tuple(cell) in cells or not (0 <= cell[0] < rows and 0 <= cell[1] < cols):
                 raise ComponentArgumentError(f"{name} {cell!r} must be a free cell of the grid")
         self._walls = cells
