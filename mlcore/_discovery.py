@@ -150,15 +150,22 @@ def _scan_full():
             cacheable = False  # a zip or custom finder: nothing to stat, so nothing to cache
         else:
             folders.append(meta_dir)
-        key = (dist.metadata["Name"] or "").lower().replace("_", "-").replace(".", "-")
+        key = getattr(dist, "_normalized_name", None) or _normalize(dist.metadata["Name"] or "")
         if key in seen:
             continue
         seen.add(key)
-        for ep in dist.entry_points:
-            if ep.group == GROUP:
-                found.append((EntryPointInfo(ep.name, ep.value, dist.metadata["Name"], dist.version), meta_dir))
+        eps = [ep for ep in dist.entry_points if ep.group == GROUP]
+        if eps:  # METADATA is parsed only for distributions with mlcore plugins
+            name, version = dist.metadata["Name"], dist.version
+            found += [(EntryPointInfo(ep.name, ep.value, name, version), meta_dir) for ep in eps]
     found.sort(key=lambda f: f[0].name)
     return found, (folders if cacheable else None)
+
+
+def _normalize(name: str) -> str:
+    import re
+
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def _scan() -> list[EntryPointInfo]:

@@ -62,8 +62,8 @@ class Registry(PluginLoading):
         Plugin (entry-point) names or distribution names to skip. Defaults to the
         comma-separated environment variable ``MLCORE_DISABLE_PLUGINS``.
     use_cache : bool
-        Reuse the cached list of entry points while ``sys.path`` is unchanged
-        (see :mod:`mlcore._discovery`).
+        Reuse the cached list of entry points when the installed distributions' own
+        metadata confirms it (see :mod:`mlcore._discovery`).
 
     Notes
     -----
