@@ -193,7 +193,8 @@ def _cache_path() -> str | None:
 
 def _trusted(st) -> bool:
     """Owned by the current user and not writable by group or others."""
-    return st.st_uid == os.geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    uid = os.geteuid() if hasattr(os, "geteuid") else st.st_uid  # no owners to compare on Windows
+    return st.st_uid == uid and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _trusted_dir(path: str) -> bool:
