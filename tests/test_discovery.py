@@ -271,3 +271,18 @@ def test_a_distribution_added_within_the_same_clock_tick_is_seen(tmp_path, monke
     os.utime(root, ns=(mtime, mtime))  # as if in the same clock tick: the folder's mtime did not move
     importlib.metadata.FastPath.__new__.cache_clear()  # a new process: importlib's listing cache is keyed by mtime
     assert [e.name for e in _discovery.find_entry_points()] == ["one", "two"] and scans == [1, 1]
+
+
+def test_an_uninstalled_distribution_disappears(cache, scans, tmp_path, monkeypatch):
+    import shutil
+
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.setattr(sys, "path", [str(root)])
+    _fake_dist(root, "one-dist", "one", "mod_one")
+    info = _fake_dist(root, "two-dist", "two", "mod_two")
+    assert [e.name for e in _discovery.find_entry_points()] == ["one", "two"]
+    assert [e.name for e in _discovery.find_entry_points()] == ["one", "two"] and scans == [1]
+    shutil.rmtree(info)
+    importlib.metadata.FastPath.__new__.cache_clear()
+    assert [e.name for e in _discovery.find_entry_points()] == ["one"] and scans == [1, 1]
