@@ -30,9 +30,14 @@ __all__ = [
 ]
 
 
-def _probabilities(values, name):
-    p = np.asarray(values, dtype=float)
-    if p.ndim != 1 or p.size == 0 or not np.all((p >= 0) & (p <= 1)):
+def _probabilities(values, name, bounded=True):
+    try:
+        p = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        p = np.array([np.nan])  # not numbers: refused below
+    if not bounded and (p.ndim != 1 or p.size == 0 or not np.isfinite(p).all()):
+        raise ComponentArgumentError(f"{name} must be a non-empty list of finite numbers, got {values!r}")
+    if bounded and (p.ndim != 1 or p.size == 0 or not np.all((p >= 0) & (p <= 1))):
         raise ComponentArgumentError(f"{name} must be a non-empty list of probabilities in [0, 1], got {values!r}")
     return p
 
@@ -198,11 +203,12 @@ class MultinomialBandit(BanditEnv):
 
     def __init__(self, payoffs=((0.0, 1.0), (0.0, 2.0)), payoff_probs=((0.5, 0.5), (0.8, 0.2)), render_mode=None,
                  random_state=None):
-        if len(payoffs) != len(payoff_probs) or len(payoffs) == 0:
+        if not isinstance(payoffs, (list, tuple)) or not isinstance(payoff_probs, (list, tuple)) \
+                or len(payoffs) != len(payoff_probs) or len(payoffs) == 0:
             raise ComponentArgumentError("payoffs and payoff_probs need one list per arm")
         pays, probs = [], []
         for k, (v, p) in enumerate(zip(payoffs, payoff_probs)):
-            v, p = np.asarray(v, dtype=float), _probabilities(p, f"payoff_probs[{k}]")
+            v, p = _probabilities(v, f"payoffs[{k}]", bounded=False), _probabilities(p, f"payoff_probs[{k}]")
             if v.shape != p.shape or not np.isclose(p.sum(), 1.0) or not np.all(np.isfinite(v)):
                 raise ComponentArgumentError(f"arm {k}: payoffs (finite) and probabilities must match in length "
                                              f"and the probabilities must sum to 1, got {payoffs[k]!r}, {payoff_probs[k]!r}")
@@ -256,12 +262,13 @@ class ShortestPathBandit(BanditEnv):
         self.weight_noise = check_scalar(weight_noise, "weight_noise", low=0)
         self._init_base(render_mode, random_state)
         adj: dict[int, list[tuple[int, float]]] = {}
+        if not isinstance(edges, (list, tuple)):
+            raise ComponentArgumentError(f"edges must be a list of (u, v, weight) triples, got {edges!r}")
         for e in edges:
-            if len(e) != 3:
+            if not isinstance(e, (list, tuple)) or len(e) != 3:
                 raise ComponentArgumentError(f"each edge must be (u, v, weight), got {e!r}")
-            u, v, w = int(e[0]), int(e[1]), float(e[2])
-            if not np.isfinite(w):
-                raise ComponentArgumentError(f"edge weights must be finite, got {e!r}")
+            u, v = (int(check_scalar(x, "edge vertex", numbers.Integral)) for x in e[:2])
+            w = float(check_scalar(e[2], "edge weight"))  # finite
             adj.setdefault(u, []).append((v, w))
             if not directed:
                 adj.setdefault(v, []).append((u, w))
