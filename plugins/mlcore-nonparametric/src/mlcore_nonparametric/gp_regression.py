@@ -11,6 +11,8 @@ from mlcore.errors import ComponentArgumentError
 from mlcore.interfaces import Estimator, Kernel
 from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar, check_X_y
 
+from ._scoring import r2_score
+
 __all__ = ["GPRegression"]
 
 _rng = np.random.default_rng(0)
@@ -280,6 +282,4 @@ class GPRegression(Estimator):
 
     def score(self, X, y):
         """Coefficient of determination R^2 of the posterior mean."""
-        y = np.asarray(y, dtype=float)
-        pred = self.predict(X)
-        return float(1.0 - ((y - pred) ** 2).sum() / ((y - y.mean(axis=0)) ** 2).sum())
+        return r2_score(y, self.predict(X))

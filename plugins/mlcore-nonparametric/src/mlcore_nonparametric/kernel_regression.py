@@ -13,6 +13,8 @@ from mlcore.errors import ComponentArgumentError
 from mlcore.interfaces import Estimator, Kernel, constructor_params
 from mlcore.validation import check_array, check_is_fitted, check_scalar, check_X_y
 
+from ._scoring import r2_score
+
 __all__ = ["KernelRegression"]
 
 _rng = np.random.default_rng(0)
@@ -179,6 +181,4 @@ class KernelRegression(Estimator):
 
     def score(self, X, y):
         """Coefficient of determination R^2."""
-        y = np.asarray(y, dtype=float)
-        pred = self.predict(X)
-        return float(1.0 - ((y - pred) ** 2).sum() / ((y - y.mean(axis=0)) ** 2).sum())
+        return r2_score(y, self.predict(X))

@@ -13,6 +13,8 @@ from mlcore.errors import ComponentArgumentError
 from mlcore.interfaces import Estimator
 from mlcore.validation import check_array, check_choice, check_is_fitted, check_scalar
 
+from ._scoring import r2_score
+
 __all__ = ["KNN", "KNNRegressor"]
 
 _rng = np.random.default_rng(0)
@@ -209,7 +211,7 @@ class KNN(Estimator):
         y = np.asarray(y)
         if self.task == "classification":
             return float(np.mean(pred == y))
-        return float(1.0 - ((y - pred) ** 2).sum() / ((y - y.mean(axis=0)) ** 2).sum())
+        return r2_score(y, pred)
 
 
 class KNNRegressor(KNN):
