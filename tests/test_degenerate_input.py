@@ -74,7 +74,11 @@ def _variants(name, cls):
             out.append(("one class", (X, np.zeros_like(y)) + rest[1:], {}))
         if y is not None and "sample_weight" in inspect.signature(cls.fit).parameters:
             out.append(("zero sample_weight", args, {"sample_weight": np.zeros(len(X))}))
+            one = np.zeros(len(X))
+            one[1] = 1.0
+            out.append(("one weighted sample", args, {"sample_weight": one}))
         out.append(("two samples", tuple(a[:2] for a in args), {}))
+        out.append(("one sample", tuple(a[:1] for a in args), {}))
     elif kind == "text":
         out.append(("empty documents", ([""] * 3,) + args[1:], {}))
         out.append(("one empty document", (list(args[0]) + [""],) + args[1:], {}))
