@@ -30,11 +30,16 @@ __all__ = [
 ]
 
 
-def _probabilities(values, name, bounded=True):
+def _as_floats(values) -> np.ndarray:
+    """``values`` as a float array; ``[nan]`` (refused by every caller) when they are not numbers."""
     try:
-        p = np.asarray(values, dtype=float)
+        return np.asarray(values, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        p = np.array([np.nan])  # not numbers: refused below
+        return np.array([np.nan])
+
+
+def _probabilities(values, name, bounded=True):
+    p = _as_floats(values)
     if not bounded and (p.ndim != 1 or p.size == 0 or not np.isfinite(p).all()):
         raise ComponentArgumentError(f"{name} must be a non-empty list of finite numbers, got {values!r}")
     if bounded and (p.ndim != 1 or p.size == 0 or not np.all((p >= 0) & (p <= 1))):
@@ -170,7 +175,7 @@ class GaussianBandit(BanditEnv):
 
     def __init__(self, means=(0.0, 0.5, 1.0), stds=(1.0, 1.0, 1.0), payoff_probs=None, render_mode=None,
                  random_state=None):
-        m, s = np.asarray(means, dtype=float), np.asarray(stds, dtype=float)
+        m, s = _as_floats(means), _as_floats(stds)
         if m.ndim != 1 or m.size == 0 or s.shape != m.shape or not np.all(np.isfinite(m)) or not np.all(s >= 0) \
                 or not np.all(np.isfinite(s)):
             raise ComponentArgumentError("means and stds must be equally long lists of finite numbers, stds "
@@ -331,7 +336,7 @@ class ContextualBernoulliBandit(BanditEnv):
     gym_id = "mlcore/ContextualBernoulliBandit-v0"
 
     def __init__(self, context_probs=((0.1, 0.9), (0.9, 0.1)), render_mode=None, random_state=None):
-        P = np.asarray(context_probs, dtype=float)
+        P = _as_floats(context_probs)
         if P.ndim != 2 or P.size == 0 or not np.all((P >= 0) & (P <= 1)):
             raise ComponentArgumentError("context_probs must be a (n_contexts, n_arms) table of probabilities")
         self.context_probs = context_probs
