@@ -43,6 +43,7 @@ _README = '''\
 
 An [mlcore](https://pypi.org/project/mlcore/) plugin providing the {kind} `{name}`.
 
+<!-- docs: skip pip install and the plugin's own pytest run belong to the generated package -->
 ```sh
 pip install -e .
 mlcore list {kind}          # shows {name}
