@@ -175,10 +175,14 @@ class KernelBase(Kernel):
 def _positive_scale(value, name):
     """Validate a positive float or a non-empty list of positive floats (per dimension)."""
     if isinstance(value, (list, tuple, np.ndarray)):
-        arr = np.asarray(value, dtype=float) if len(value) else np.zeros(0)
-        if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        try:
+            if len(value) == 0:
+                raise ComponentArgumentError("empty")
+            for v in value:
+                check_scalar(v, name, numbers.Real, low=0, low_inclusive=False)  # finite, > 0
+        except ComponentArgumentError:
             raise ComponentArgumentError(f"{name} must be a positive float or a list of positive floats, "
-                                         f"got {value!r}")
+                                         f"got {value!r}") from None
         return value
     return check_scalar(value, name, numbers.Real, low=0, low_inclusive=False)
 
