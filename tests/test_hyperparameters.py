@@ -167,13 +167,19 @@ _literals = st.one_of(
     st.integers(min_value=1, max_value=700).map(lambda n: "9" * n),                  # up to 700 digits
     st.integers(min_value=1, max_value=600).map(lambda n: "0x" + "f" * n),           # up to 2400 bits
     st.sampled_from(["1e999", "-1e999", "nan", "inf", "0", "-1", "1", "2", "0.5", "1e-320", "True", "None",
-                     "''", "'x'", "[]", "[1, 2]", "(1,)", "{}", "{a: 1}", "[[1.5]]"]),
+                     "''", "'x'", "[]", "[1, 2]", "(1,)", "{}", "{a: 1}", "[[1.5]]", "[nan]", "[[1e999, 1]]",
+                     "[(0, 1, nan)]"]),
 )
-ALL_PARAMS = [(p.values[0], p.values[1], k) for p in PARAMS if p.values[2] is not None
-              for k in [p.values[2]]]
+ALL_PARAMS = []  # (case, full spec, name) of every hyperparameter of every component
+for _case in CASES:
+    try:
+        _full = parse(mlcore.to_spec(mlcore.build(_case.spec, kind=_case.kind), full=True))
+    except Exception:  # reported by the <spec> case above
+        continue
+    ALL_PARAMS += [(_case, _full, k) for k, _ in _full.kwargs]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_spec_text_builds_and_prints_back_or_fails_cleanly(data):
     """Literal text in place of a hyperparameter: a clean mlcore error, or a component that prints back."""
