@@ -80,18 +80,21 @@ def test_tile_coded_agent_saves_and_loads(tmp_path):
 
 
 @pytest.mark.gymnasium
+@pytest.mark.slow
 @pytest.mark.parametrize("off_policy", [True, False])
-def test_frozenlake_and_cliffwalking_optimal(off_policy):
-    spec = (f"temporal_difference(lr=0.5, epsilon=0.1, epsilon_decay=0.95, off_policy={off_policy}, "
-            "temporal_discount=0.99, random_state=0)")
-    lake = gym.make("FrozenLake-v1", is_slippery=False)
-    ag = _agent(spec)
-    train(ag, lake, 500, max_steps=100, random_state=0)
-    assert evaluate(ag, lake, 5, max_steps=100).mean() == 1.0  # reaches the goal: the optimal return
-    cliff = gym.make("CliffWalking-v1")
-    ag = _agent(spec)
-    train(ag, cliff, 500, max_steps=200, random_state=0)
-    assert evaluate(ag, cliff, 5, max_steps=200).mean() == -13.0  # the 13-step path along the cliff
+def test_frozenlake_and_cliffwalking_optimal_for_every_seed(off_policy):
+    """The README's claim for each of 10 seeds (agent, training and evaluation seeded alike)."""
+    for seed in range(10):
+        spec = (f"temporal_difference(lr=0.5, epsilon=0.1, epsilon_decay=0.95, off_policy={off_policy}, "
+                f"temporal_discount=0.99, random_state={seed})")
+        lake = gym.make("FrozenLake-v1", is_slippery=False)
+        ag = _agent(spec)
+        train(ag, lake, 500, max_steps=100, random_state=seed)
+        assert evaluate(ag, lake, 5, max_steps=100, random_state=seed).mean() == 1.0, seed  # reaches the goal
+        cliff = gym.make("CliffWalking-v1")
+        ag = _agent(spec)
+        train(ag, cliff, 500, max_steps=200, random_state=seed)
+        assert evaluate(ag, cliff, 5, max_steps=200, random_state=seed).mean() == -13.0, seed  # along the cliff
 
 
 TAXI = ("temporal_difference(lr=0.5, epsilon=0.3, epsilon_decay=0.998, min_epsilon=0.02, off_policy=True, "
