@@ -196,7 +196,8 @@ class RandomForest(Estimator):
         self._check_params()
         X, yenc, classes, w = C.check_fit_input(X, y, self.task, sample_weight)
         n, d = X.shape
-        S = C.sample_stats(self.task, yenc, w, None if classes is None else len(classes))
+        shift = C.target_shift(self.task, yenc, w)
+        S = C.sample_stats(self.task, yenc, w, None if classes is None else len(classes), shift)
         criterion = self.criterion or ("gini" if self.task == "classification" else "squared_error")
         mf = self.max_features
         if mf is None and self.task == "classification":
@@ -222,6 +223,7 @@ class RandomForest(Estimator):
         flat = C.concat_trees(trees)
         for k, v in flat.items():
             setattr(self, k + "_", v)
+        self.value_ += shift                     # values were grown on the centred target
         self.n_features_in_ = d
         if classes is not None:
             self.classes_ = classes

@@ -115,7 +115,8 @@ class DecisionTree(Estimator):
         C.check_tree_params(self)
         X, yenc, classes, w = C.check_fit_input(X, y, self.task, sample_weight)
         n, d = X.shape
-        S = C.sample_stats(self.task, yenc, w, None if classes is None else len(classes))
+        shift = C.target_shift(self.task, yenc, w)
+        S = C.sample_stats(self.task, yenc, w, None if classes is None else len(classes), shift)
         rng = check_random_state(self.random_state)
         kw = {"max_depth": n if self.max_depth is None else self.max_depth,
               "min_samples_split": self.min_samples_split, "min_samples_leaf": self.min_samples_leaf,
@@ -124,6 +125,7 @@ class DecisionTree(Estimator):
         data = prepare(X, self.splitter, self.max_bins, kw["max_features"])
         nodes, _ = grow(data, None if pos.all() else np.flatnonzero(pos), S, self._criterion(), **kw)
         self._set_nodes(C.rename_nodes(nodes), nodes["depth"])
+        self.value_ += shift                     # values were grown on the centred target
         self.n_features_in_ = d
         if classes is not None:
             self.classes_ = classes
