@@ -10,9 +10,11 @@ that parameter set to ``inf``, ``-inf``, ``nan`` or ``1e999`` (which the parser 
 Parameters holding lists or tuples of numbers (means, probabilities, edge weights) refuse an
 inf or nan entry the same way.
 
-A last, hypothesis-driven check: whatever value ``build`` accepts for such a parameter
-(huge integers, tiny and huge floats), ``to_spec`` prints it and ``build(to_spec(x))``
-gives back the same spec.
+Two hypothesis-driven checks: whatever value ``build`` accepts for such a parameter (huge
+integers, tiny and huge floats), ``to_spec`` prints it and ``build(to_spec(x))`` gives back
+the same spec; and spec text with any literal (700-digit decimals, 2400-bit hex, ``1e999``,
+containers) in place of any hyperparameter of any component either fails with an mlcore
+error or builds a component that prints back.
 """
 
 import math
