@@ -76,8 +76,10 @@ def initial_responsibilities(X, n_components, method, rng):
 
     ``method`` is ``"kmeans"`` (k-means++ seeding refined by Lloyd iterations),
     ``"kmeans++"`` (seeding only) or ``"random"`` (centres = random distinct data points).
-    Each point is assigned to its nearest centre.
+    Each point is assigned to its nearest centre. Distances are computed on the data
+    centred on its mean (the expansion ``|x|^2 - 2 x.c + |c|^2`` cancels far from 0).
     """
+    X = X - X.mean(axis=0)
     if method == "random":
         centers = X[rng.choice(X.shape[0], size=n_components, replace=False)]
     else:

@@ -131,9 +131,13 @@ class GaussianMixture(Estimator):
         """``log w_k + log N(x_i | mu_k, Sigma_k)``, shape (n, K), one matrix product for all k."""
         n, d = X.shape
         K = means.shape[0]
+        # (x - mu) P = x P - mu P cancels digits far from the origin: translate x and every
+        # mu by the mean of the means first (the result is translation invariant)
+        centre = means.mean(axis=0)
+        means = means - centre
         P = prec_chol.transpose(1, 0, 2).reshape(d, K * d)           # [P_1 | ... | P_K]
         shift = np.einsum("kd,kde->ke", means, prec_chol).reshape(K * d)
-        Y = X @ P
+        Y = (X - centre) @ P
         Y -= shift
         Y *= Y
         maha = Y.reshape(n, K, d).sum(axis=2)
