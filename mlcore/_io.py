@@ -22,9 +22,12 @@ members it refers to are read; unreferenced, duplicate, compressed or non-``.npy
 members, object dtypes and manifests nested deeper than 100 levels are refused; each
 array's ``.npy`` header must account exactly for its member's stored size before
 anything is allocated, and the members together cannot claim more bytes than the
-file has. So reading allocates at most about the file's size for the arrays plus the
-manifest's parsed JSON (a small multiple of the manifest's size) and a 1 MiB buffer.
-Loading parses the spec with the safe spec parser, builds only registered
+file has. Memory bound: the peak allocation of ``load`` (as tracemalloc counts it)
+stays below ``4 MiB + 16 x the file's size`` -- the arrays take at most the file's
+size, the parsed JSON manifest at most about 11 times its own size (nested empty lists
+are the worst case), the layer shape check one more copy of a layer's parameters;
+this assumes, as the spec rules require, that building a component from its spec
+allocates nothing proportional to data. Loading parses the spec with the safe spec parser, builds only registered
 components, uses no pickle and executes nothing from the file. State is restored
 only into attributes the component declares as state
 (:func:`mlcore.interfaces.check_state_keys`), and each restored component's

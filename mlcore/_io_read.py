@@ -42,8 +42,7 @@ def read_archive(path):
         size = os.fstat(fh.fileno()).st_size
         try:
             zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, OverflowError,
-                NotImplementedError, UnicodeDecodeError, KeyError, IndexError) as exc:
+        except Exception as exc:  # BadZipFile, EOFError, OSError, ValueError, NotImplementedError, ...
             raise FileFormatError(f"cannot read {path} as an mlcore save file: not a valid zip archive "
                                   f"({type(exc).__name__}: {exc})") from exc
         with zf:
@@ -117,8 +116,7 @@ def _read_member(path, zf, info, size, manifest=False):
                 _fail(path, f"member {name!r} has data after its array")
     except FileFormatError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, TypeError, KeyError, SyntaxError,
-            OverflowError, NotImplementedError, UnicodeDecodeError, MemoryError, RecursionError) as exc:
+    except Exception as exc:  # zipfile and numpy's header parser raise many types (even tokenize.TokenError)
         raise FileFormatError(f"{path}: member {name!r} is damaged ({type(exc).__name__}: {exc})") from exc
     return arr
 
@@ -142,8 +140,10 @@ def _check_header(path, name, shape, dtype, room, manifest) -> int:
 
 
 def _parse_manifest(path, arr) -> dict:
+    text = str(arr[()])
+    del arr  # the UTF-32 array is freed before parsing (the caller keeps no reference)
     try:
-        manifest = json.loads(str(arr[()]))
+        manifest = json.loads(text)
     except RecursionError as exc:
         raise FileFormatError(f"{path}: the manifest is nested too deeply") from exc
     except ValueError as exc:  # JSONDecodeError, int literals beyond Python's digit limit
@@ -158,13 +158,11 @@ def _parse_manifest(path, arr) -> dict:
 
 def _depth(obj) -> int:
     """Nesting depth of a JSON value, without recursion."""
-    deepest, stack = 0, [(obj, 1)]
-    while stack:
-        v, d = stack.pop()
-        if isinstance(v, (list, dict)):
-            deepest = max(deepest, d)
-            stack.extend((x, d + 1) for x in (v.values() if isinstance(v, dict) else v))
-    return deepest
+    depth, level = 0, [obj] if isinstance(obj, (list, dict)) else []
+    while level:  # one level at a time, holding only references to containers
+        depth += 1
+        level = [x for v in level for x in (v.values() if isinstance(v, dict) else v) if isinstance(x, (list, dict))]
+    return depth
 
 
 def array_refs(path, manifest) -> list:
@@ -181,9 +179,9 @@ def array_refs(path, manifest) -> list:
                     _fail(path, f"array {key!r} is referred to twice")
                 seen.add(key)
                 refs.append(key)
-            stack.extend(v.values())
+            stack.extend(x for x in v.values() if isinstance(x, (list, dict)))
         elif isinstance(v, list):
-            stack.extend(v)
+            stack.extend(x for x in v if isinstance(x, (list, dict)))
     return refs
 
 
@@ -199,8 +197,10 @@ class Decoder:
         self.arrays, self.apply, self.decode_generator = arrays, apply, decode_generator
 
     def __call__(self, v):
-        if isinstance(v, list):
-            return [self(x) for x in v]
+        if isinstance(v, list):  # decoded in place: the parsed manifest is not duplicated
+            for i, x in enumerate(v):
+                v[i] = self(x)
+            return v
         if not isinstance(v, dict):
             return v
         tag = next((t for t in _TAGS if t in v), None)
@@ -218,7 +218,9 @@ class Decoder:
         if tag == "__t__":
             if not isinstance(body, list):
                 raise FileFormatError("a saved tuple must be a list of items")
-            return tuple(self(x) for x in body)
+            out = tuple(self(x) for x in body)
+            body.clear()
+            return out
         if tag == "__rng__":
             return self.decode_generator(self(body))
         if tag == "__d__":
@@ -227,6 +229,7 @@ class Decoder:
             out = {}
             for k, x in body:
                 out[_hashable(self(k))] = self(x)
+            body.clear()
             return out
         from ._build import build
 
