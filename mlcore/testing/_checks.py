@@ -307,9 +307,9 @@ def check_layer_network_seed(spec, X, kind="layer") -> None:
     assert_state_equal(o1, o2, "training-mode output of two copies under the same network generator")
 
 
-def _raises_clear_value_error(call, shape, what, required):
+def _raises_clear_value_error(call, arg, shape, what, required):
     try:
-        call()
+        call(arg)
     except ValueError as exc:
         assert str(tuple(shape)) in str(exc), f"{what}: the ValueError should name the shape {tuple(shape)}: {exc}"
         return
@@ -330,7 +330,7 @@ def check_layer_input_errors(spec, X, kind="layer") -> None:
         layer = _build.build(spec, kind=kind)
         args = _layer_args(X, fn)
         shape = np.shape(fn(np.asarray(first)))
-        _raises_clear_value_error(lambda: layer.forward(args), shape, f"{_to_spec(layer)} given {what}", required)
+        _raises_clear_value_error(layer.forward, args, shape, f"{_to_spec(layer)} given {what}", required)
 
 
 def _check_optimizer(spec, tmp_path, kind="optimizer"):

@@ -20,8 +20,12 @@ def _from_environment():
 
 
 def enable(path=None) -> None:
-    """Start recording; with ``path``, also append one JSON line per component to that file."""
-    _switch["on"], _switch["path"] = True, (os.fspath(path) if path is not None else None)
+    """Start recording; with ``path``, also append one JSON line per component to that file
+    (its directory is created if missing)."""
+    if path is not None:
+        path = os.fspath(path)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    _switch["on"], _switch["path"] = True, path
 
 
 def disable() -> None:
