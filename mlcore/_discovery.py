@@ -326,6 +326,11 @@ def _write(path: str, found, folders, fingerprint: list[str], started_ns: int) -
         return
     if not _trusted_dir(d):
         return
+    try:
+        if stat.S_IMODE(os.lstat(d).st_mode) != 0o700:  # made by an older mlcore with the umask's mode
+            os.chmod(d, 0o700)
+    except OSError:
+        return
     tmp = f"{path}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)

@@ -175,6 +175,8 @@ def test_recently_changed_metadata_is_not_cached(tmp_path, monkeypatch, scans):
 
 
 def test_cache_files_are_private_and_written_without_following_links(cache, scans, tmp_path):
+    cache.mkdir(parents=True, mode=0o755)  # as an older mlcore left it
+    os.chmod(cache, 0o755)
     _discovery.find_entry_points()
     path = _discovery._cache_path()
     assert stat.S_IMODE(os.stat(cache).st_mode) == 0o700
