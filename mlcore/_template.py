@@ -222,9 +222,9 @@ class {cls}(Optimizer):
     Parameters
     ----------
     lr : float
-        Step size (used when no scheduler is given).
+        Step size.
     scheduler : Scheduler, optional
-        Gives ``lr_t = scheduler.learning_rate(step)``.
+        Scales it: ``lr_t = lr * scheduler.learning_rate(step)`` (PyTorch's and Optax's rule).
 
     Example
     -------
@@ -242,7 +242,7 @@ class {cls}(Optimizer):
         self.n_steps_ = 0
 
     def step(self, params, grads, cur_loss=None):
-        lr = self.scheduler.learning_rate(self.n_steps_, cur_loss) if self.scheduler else self.lr
+        lr = self.lr * (self.scheduler.learning_rate(self.n_steps_, cur_loss) if self.scheduler else 1.0)
         for name, p in params.items():
             p -= (lr * np.sign(grads[name])).astype(p.dtype, copy=False)
         self.n_steps_ += 1
@@ -266,8 +266,8 @@ def test_one_step_by_hand():
     ),
     "scheduler": dict(
         cls_suffix="Scheduler",
-        example_spec="{name}(initial_lr=0.1, warmup_steps=5)",
-        doc="Linear warm-up to `initial_lr`, then constant.",
+        example_spec="{name}(warmup_steps=5)",
+        doc="Linear warm-up of the optimizer's `lr`, then constant.",
         component='''\
 """The `{name}` scheduler: linear warm-up."""
 
@@ -278,21 +278,22 @@ from mlcore.validation import check_scalar
 
 
 class {cls}(Scheduler):
-    """Linear warm-up: ``lr(t) = initial_lr * min(1, (t + 1) / warmup_steps)``.
+    """Linear warm-up: the factor ``min(1, (t + 1) / warmup_steps)`` of the optimizer's ``lr``.
+
+    A schedule scales the optimizer's own ``lr`` (step t uses ``lr * learning_rate(t)``).
 
     Example
     -------
     >>> import mlcore
-    >>> mlcore.build("{name}(initial_lr=1.0, warmup_steps=4)").learning_rate(1)
+    >>> mlcore.build("{name}(warmup_steps=4)").learning_rate(1)
     0.5
     """
 
-    def __init__(self, initial_lr: float = 0.01, warmup_steps: int = 100):
-        self.initial_lr = check_scalar(initial_lr, "initial_lr", low=0)
+    def __init__(self, warmup_steps: int = 100):
         self.warmup_steps = check_scalar(warmup_steps, "warmup_steps", int, low=1)
 
     def learning_rate(self, step, cur_loss=None):
-        return self.initial_lr * min(1.0, (step + 1) / self.warmup_steps)
+        return min(1.0, (step + 1) / self.warmup_steps)
 ''',
         test='''\
 """The schedule against its closed form."""
@@ -301,8 +302,8 @@ import mlcore
 
 
 def test_closed_form():
-    s = mlcore.build("{name}(initial_lr=2.0, warmup_steps=4)")
-    assert [s.learning_rate(t) for t in range(6)] == [0.5, 1.0, 1.5, 2.0, 2.0, 2.0]
+    s = mlcore.build("{name}(warmup_steps=4)")
+    assert [s.learning_rate(t) for t in range(6)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
 ''',
     ),
     "estimator": dict(
