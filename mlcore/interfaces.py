@@ -272,7 +272,8 @@ class Optimizer(Component, ABC):
 
     ``step(params, grads)`` updates the arrays of the dict ``params`` in place, keeping
     per-parameter state keyed by name, and advances ``n_steps`` once. Use one optimizer
-    instance per set of parameter names (clone it per layer).
+    instance per set of parameter names (clone it per layer). With a ``scheduler``, step t
+    uses ``lr * scheduler.learning_rate(t, cur_loss)``.
     """
 
     @abstractmethod
@@ -281,11 +282,17 @@ class Optimizer(Component, ABC):
 
 
 class Scheduler(Component, ABC):
-    """A learning-rate schedule: ``learning_rate(step, cur_loss=None)`` -> float."""
+    """A learning-rate schedule: ``learning_rate(step, cur_loss=None)`` -> float.
+
+    The value is a factor of the optimizer's own ``lr`` (PyTorch's ``LambdaLR`` and Optax's
+    rule): an optimizer given a scheduler steps with ``lr * learning_rate(step, cur_loss)``,
+    so a schedule never repeats the base rate. ``cur_loss`` is the loss at the current
+    parameters (``sequential`` passes each minibatch's loss through ``Optimizer.step``).
+    """
 
     @abstractmethod
     def learning_rate(self, step: int, cur_loss: float | None = None) -> float:
-        """The learning rate at optimisation step ``step`` (0-based)."""
+        """The factor of ``lr`` at optimisation step ``step`` (0-based)."""
 
     def __call__(self, step: int, cur_loss: float | None = None) -> float:
         return self.learning_rate(step, cur_loss)
