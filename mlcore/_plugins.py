@@ -185,19 +185,20 @@ class PluginLoading:
 
         Failures are recorded in :meth:`errors` and never raised.
         """
-        info = PluginInfo(name, module or "?", distribution, version)
-        self._plugins[name] = info
-        try:
-            plugin = loader()
-        except BaseException as exc:  # SystemExit too: a plugin never ends the process
-            if _fatal(exc):
-                raise
-            self._record_error(info, exc)
-            return
-        # Registering with pluggy inspects every attribute of the module: it is deferred until
-        # one of the plugin's behaviour hooks is first needed (see _hook), to keep start-up fast.
-        self._pending[name] = plugin
-        self._call_register(name, info, plugin)
+        with LOCK:
+            info = PluginInfo(name, module or "?", distribution, version)
+            self._plugins[name] = info
+            try:
+                plugin = loader()
+            except BaseException as exc:  # SystemExit too: a plugin never ends the process
+                if _fatal(exc):
+                    raise
+                self._record_error(info, exc)
+                return
+            # Registering with pluggy inspects every attribute of the module: it is deferred until
+            # one of the plugin's behaviour hooks is first needed (see _hook), to keep start-up fast.
+            self._pending[name] = plugin
+            self._call_register(name, info, plugin)
 
     def add_plugin(self, plugin, name: str | None = None):
         """Register an in-process pluggy plugin (a module or object with hookimpls).
@@ -302,10 +303,13 @@ class PluginLoading:
         for impl in impls:
             try:
                 impl.function(*[values[a] for a in impl.argnames])
-            except Exception as exc:
+            except BaseException as exc:  # SystemExit too: a hook never ends the process
+                if _fatal(exc):
+                    raise
                 self._hook_raised(impl.plugin_name, exc)
 
-    def _hook_raised(self, plugin: str, exc: Exception):
+    def _hook_raised(self, plugin: str, exc: BaseException):
+        import traceback
         import warnings
 
         with LOCK:
@@ -314,7 +318,7 @@ class PluginLoading:
             self._hook_failed.add(plugin)
             self._built_impls = None
             info = self._plugins.get(plugin) or PluginInfo(plugin, "?")
-            tb = "".join(__import__("traceback").format_exception(type(exc), exc, exc.__traceback__))
+            tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
             self._errors.append(PluginError(plugin, info.distribution, info.version, exc, tb))
             info.error = f"mlcore_component_built raised {type(exc).__name__}: {exc} (hook disabled)"
         warnings.warn(f"plugin {plugin!r}: its mlcore_component_built hook raised {type(exc).__name__}: {exc}; "

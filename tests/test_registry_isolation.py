@@ -83,6 +83,19 @@ def test_a_raising_built_hook_is_skipped_with_one_warning(make_plugin, plugin_re
     assert "FAILED: mlcore_component_built raised RuntimeError" in capsys.readouterr().out
 
 
+def test_a_built_hook_raising_system_exit_does_not_end_the_process(isolated_registry):
+    class Exiting:
+        @mlcore.hookimpl
+        def mlcore_component_built(self):
+            raise SystemExit(5)
+
+    isolated_registry.add("scheduler", "fine", GoodScheduler)
+    isolated_registry.add_plugin(Exiting(), "exiting")
+    with pytest.warns(RuntimeWarning, match="'exiting'.*SystemExit"):
+        assert type(mlcore.build("fine")) is GoodScheduler
+    assert [e.plugin for e in isolated_registry.errors()] == ["exiting"]
+
+
 def test_doctor_finds_a_raising_built_hook_before_any_build(make_plugin, plugin_registry, capsys):
     make_plugin("bad-hook-dist", "badhook", RAISING_HOOK)
     plugin_registry()
