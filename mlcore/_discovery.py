@@ -78,7 +78,7 @@ def _mtime(path: str) -> int:
 def _ep_key(meta_dir: str) -> tuple[int, int, int]:
     """``(folder mtime, entry_points.txt size, entry_points.txt mtime)``; -1 for what is missing."""
     try:
-        st = os.stat(os.path.join(meta_dir, "entry_points.txt"))
+        st = os.stat(meta_dir + os.sep + "entry_points.txt")
         size, mtime = st.st_size, st.st_mtime_ns
     except OSError:
         size = mtime = -1
@@ -114,20 +114,22 @@ def _parse_group(text: str) -> list[tuple[str, str]]:
 
 def _name_version(meta_dir: str) -> tuple[str | None, str | None]:
     """``Name`` and ``Version`` from a distribution's own METADATA (or PKG-INFO) header."""
-    text = None
-    for fname in ("METADATA", "PKG-INFO"):
-        text = _read_small(os.path.join(meta_dir, fname))
-        if text is not None:
+    for limit in (4096, 1 << 16):  # the header comes first; the long description may be long
+        text = None
+        for fname in ("METADATA", "PKG-INFO"):
+            text = _read_small(meta_dir + os.sep + fname, limit)
+            if text is not None:
+                break
+        if text is None and os.path.isfile(meta_dir):  # an .egg-info file is PKG-INFO itself
+            text = _read_small(meta_dir, limit)
+        found = {}
+        header, blank, _ = (text or "").partition("\n\n")
+        for line in header.splitlines():
+            key, sep, value = line.partition(":")
+            if sep and key.strip().lower() in ("name", "version"):
+                found.setdefault(key.strip().lower(), value.strip())
+        if len(found) == 2 or blank or text is None or len(text) < limit:
             break
-    if text is None and os.path.isfile(meta_dir):  # an .egg-info file is PKG-INFO itself
-        text = _read_small(meta_dir)
-    found = {}
-    for line in (text or "").splitlines():
-        if not line.strip():
-            break  # end of the header
-        key, sep, value = line.partition(":")
-        if sep and key.strip().lower() in ("name", "version"):
-            found.setdefault(key.strip().lower(), value.strip())
     return found.get("name"), found.get("version")
 
 
@@ -293,7 +295,7 @@ def _verified(rows, folders) -> list[EntryPointInfo] | None:
     for meta_dir, group in by_dir.items():
         if meta_dir not in folders or os.path.dirname(meta_dir) not in entries:
             return None  # not a stat-checked distribution folder of a sys.path entry
-        text = _read_small(os.path.join(meta_dir, "entry_points.txt"))
+        text = _read_small(meta_dir + os.sep + "entry_points.txt")
         if text is None or sorted(_parse_group(text)) != sorted((r[1], r[2]) for r in group):
             return None
         name_version = tuple(v or "" for v in _name_version(meta_dir))
