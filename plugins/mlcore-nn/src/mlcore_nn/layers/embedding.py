@@ -50,7 +50,8 @@ class Embedding(NNLayer):
 
     @classmethod
     def conformance_example(cls):
-        return {"spec": "embedding(n_out=3, vocab_size=5, random_state=0)"}
+        return {"spec": "embedding(n_out=3, vocab_size=5, random_state=0)", "check_gradients": False,
+                "input": np.random.default_rng(0).integers(0, 5, size=(4, 6))}   # ids have no gradient
 
     def _create_params(self, input_shape, dtype, rng):
         if not np.issubdtype(dtype, np.floating):
@@ -73,6 +74,8 @@ class Embedding(NNLayer):
             raise TypeError(f"embedding takes integer ids, got dtype {X.dtype}")
         if X.ndim != 2:
             raise ValueError(f"embedding expects ids of shape (n, T), got {X.shape}")
+        if X.shape[0] == 0:
+            raise ValueError(f"X is an empty batch (shape {X.shape}): a layer needs at least one example")
         if X.size and (X.min() < 0 or X.max() >= self.vocab_size):
             raise ValueError(f"ids must lie in [0, {self.vocab_size - 1}], got range [{X.min()}, {X.max()}]")
         if not self.params:
