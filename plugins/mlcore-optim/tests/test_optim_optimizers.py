@@ -330,3 +330,18 @@ def test_king_actually_decays_in_the_save_load_run():
     for loss in 1.0 + 0.1 * rng.standard_normal(40):
         opt.step({"w": np.ones(1)}, {"w": np.ones(1)}, cur_loss=loss)
     assert opt.scheduler.lr_ < 1.0   # a factor of lr=0.02 below 1: the rate decayed
+
+
+def test_sgd_momentum_with_exponential_schedule_is_torch_exponential_lr_in_closed_form():
+    """torch.optim.SGD(lr=0.1, momentum=0.9) + ExponentialLR(gamma=0.97): step t uses
+    lr_t = 0.1 * 0.97**t on the velocity v_t = 0.9 v_{t-1} + g_t (written out, no torch)."""
+    rng = np.random.default_rng(4)
+    grads = rng.standard_normal((40, 5))
+    opt = mlcore.build("sgd(lr=0.1, momentum=0.9, scheduler=exponential(stage_length=1, decay=0.97))")
+    p = {"w": np.zeros(5)}
+    ref, v = np.zeros(5), np.zeros(5)
+    for t, g in enumerate(grads):
+        opt.step(p, {"w": g})
+        v = 0.9 * v + g
+        ref = ref - 0.1 * 0.97 ** t * v
+        np.testing.assert_allclose(p["w"], ref, rtol=1e-12, atol=1e-15)
