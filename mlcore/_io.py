@@ -107,14 +107,21 @@ def _apply(obj, tree: dict):
             _apply(value, child)
         else:
             raise FileFormatError(f"{name} has no component hyperparameter {key!r} to restore")
-    if tree["state"]:
+    state = {k: v for k, v in tree["state"].items() if not (k in params and _same_scalar(v, getattr(obj, k, None)))}
+    if state:
         if not hasattr(obj, "set_state"):
             raise FileFormatError(f"{name} has saved state but no set_state method")
-        check_state_keys(obj, tree["state"])  # also when the class overrides set_state
-        obj.set_state(tree["state"])
+        check_state_keys(obj, state)  # also when the class overrides set_state
+        obj.set_state(state)
     check = getattr(obj, "_check_loaded_state", None)
     if check is not None:
         check()
+
+
+def _same_scalar(a, b) -> bool:
+    """Files written before hyperparameters ending in ``_`` (``lambda_``) were left out of
+    the state hold them there: a value equal to the spec's is dropped, any other refused."""
+    return type(a) is type(b) and isinstance(a, (int, float, str, bool, type(None))) and a == b
 
 
 _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
@@ -322,8 +329,12 @@ def load(path):
     try:
         obj = build(manifest["spec"], kind=kind)
         _apply(obj, Decoder(arrays, _apply, _decode_generator).tree(manifest.get("tree")))
-    except (FileFormatError, UnknownComponentError):
+    except UnknownComponentError:
         raise
+    except FileFormatError as exc:
+        if os.fspath(path) in str(exc):
+            raise
+        raise FileFormatError(f"{path}: {exc}") from exc
     except MlcoreError as exc:  # SpecSyntaxError, ComponentArgumentError, ... from a tampered spec
         raise FileFormatError(f"{path}: invalid saved spec or state: {type(exc).__name__}: {exc}") from exc
     except Exception as exc:  # a component rejecting tampered state in its own set_state
