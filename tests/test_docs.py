@@ -25,7 +25,8 @@ Rules
   - ``<!-- docs: prelude ... -->`` (may span lines): Python run before the block, for a
     fragment that uses names it does not define (``X``, ``y``); readable in the source.
   - ``<!-- docs: check EXPR -->`` (one expression per line): asserted in the block's
-    namespace after it ran, for a numeric claim the text makes (``0.97 <= acc``).
+    namespace after it ran, for a numeric claim the text makes (``0.97 <= acc``);
+    ``pathlib.Path`` is available there.
 
   Several markers may be stacked.
 * Blocks in other languages (``text``, ``toml``, none) are not run.
@@ -176,7 +177,7 @@ def test_code_block_runs(block, tmp_path, monkeypatch):
             exec(compile(block.prelude, f"{block} (prelude)", "exec"), ns)  # noqa: S102 - our own docs
         exec(compile(block.code, str(block), "exec"), ns)  # noqa: S102 - the project's own documentation
         for claim in block.checks:   # documented numeric claims, checked in the block's namespace
-            exec(compile(f"assert {claim}, {claim!r}", f"{block} (check)", "exec"), ns)  # noqa: S102
+            exec(compile(f"assert {claim}, {claim!r}", f"{block} (check)", "exec"), {**ns, "Path": Path})  # noqa: S102
     finally:
         if "matplotlib.pyplot" in __import__("sys").modules:
             importlib.import_module("matplotlib.pyplot").close("all")
