@@ -11,7 +11,7 @@ from scipy.special import expit, xlogy
 from mlcore.interfaces import Estimator
 from mlcore.validation import check_choice, check_scalar, check_X_y
 
-from ._base import RegressorMixin, check_features, check_sample_weight
+from ._base import RegressorMixin, centring_shift, check_features, check_sample_weight
 from ._logloss import ConvergenceWarning
 
 __all__ = ["GLM"]
@@ -149,7 +149,8 @@ class GLM(RegressorMixin, Estimator):
             raise ValueError("link='logit' (Bernoulli family) needs targets in [0, 1]")
         if self.link == "log" and y.min() < 0:
             raise ValueError("link='log' (Poisson family) needs non-negative targets")
-        A = np.hstack([X, np.ones((n, 1))]) if self.fit_intercept else X
+        shift = centring_shift(X, s, self.fit_intercept)
+        A = np.hstack([X - shift, np.ones((n, 1))]) if self.fit_intercept else X
         ybar = float(s @ y / s.sum())
         mu = (y + 0.5) / 2 if self.link == "logit" else (y + ybar) / 2
         if self.link == "log":
@@ -189,6 +190,11 @@ class GLM(RegressorMixin, Estimator):
         df_resid = float(fw.sum()) - p               # frequency weights count observations
         scale = float(s @ ((y - mu) ** 2) / df_resid) if self.link == "identity" and df_resid > 0 else 1.0
         cov = np.linalg.pinv(A.T @ (A * W[:, None])) * scale
+        if np.any(shift):  # back from the centred parametrisation: theta = T theta_c
+            T = np.eye(len(theta))
+            T[m, :m] = -shift
+            theta = T @ theta
+            cov = T @ cov @ T.T
         null_mu = np.full(n, ybar) if self.fit_intercept else _inverse_link(self.link, np.zeros(n))
         self.coef_ = theta[:m].copy()
         self.intercept_ = float(theta[m]) if self.fit_intercept else 0.0

@@ -10,7 +10,7 @@ from scipy.special import expit, log_softmax, softmax
 from mlcore.interfaces import Estimator
 from mlcore.validation import check_choice, check_scalar
 
-from ._base import ClassifierMixin, check_classification_targets, check_features, check_sample_weight
+from ._base import ClassifierMixin, centring_shift, check_classification_targets, check_features, check_sample_weight
 from ._logloss import LogLoss, fit_lbfgs, fit_prox_newton
 
 __all__ = ["LogisticRegression"]
@@ -118,12 +118,14 @@ class LogisticRegression(ClassifierMixin, Estimator):
         S = float(len(X) if sw is None else sw.sum())
         penalty = "none" if self.penalty is None else self.penalty
         lam = 1.0 / (self.C * S)
-        obj = LogLoss(X, y_idx, len(classes), sw, self.fit_intercept, lam if penalty == "l2" else 0.0)
+        shift = centring_shift(X, sw, self.fit_intercept)
+        obj = LogLoss(X - shift, y_idx, len(classes), sw, self.fit_intercept, lam if penalty == "l2" else 0.0)
         if penalty == "l1":
             theta, n_iter = fit_prox_newton(obj, lam, self.max_iter, self.tol)
         else:
             theta, n_iter = fit_lbfgs(obj, self.max_iter, self.tol)
         W, b = obj.split(theta)
+        b = b - W @ shift
         if obj.K > 1:
             b = b - b.mean()          # the softmax is invariant to a common shift of the intercepts
         self.classes_ = classes
