@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-import mlcore
 from mlcore_optim import _reference as ref
 from mlcore_optim._base import BLOCK
+
+import mlcore
 
 SHAPES = {"big": (BLOCK // 100 + 7, 100), "small": (3, 4), "scalar": (), "view": None}
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from mlcore_trees._reference import grow_tree
 
 import mlcore
-from mlcore_trees._reference import grow_tree
 
 CLOSE = ("value", "impurity", "weighted_n_node_samples")
 
