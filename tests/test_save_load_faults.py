@@ -261,6 +261,8 @@ def _crafted(kind, tmp_path):
         _pack(p, manifest, {**members, coef: buf.getvalue()})
     elif kind == "unreferenced_member":
         _pack(p, manifest, {**members, "a99.npy": _npy(np.ones(3))})
+    elif kind == "many_members":  # zipfile's per-entry bookkeeping must stay within the bound too
+        _pack(p, manifest, {**members, **{f"a{i}.npy": b"" for i in range(100, 5_100)}})
     elif kind == "non_array_member":
         _pack(p, manifest, {**members, "readme.txt": b"hello"})
     elif kind == "not_npy":
@@ -313,7 +315,7 @@ def _crafted(kind, tmp_path):
 HOSTILE = {
     "not_a_zip": "not a valid zip", "central_directory": "compressed (method 99)", "local_header": "damaged",
     "crc": "damaged", "truncated": "", "nested_json": "nested too deeply", "huge_header": "1099511627776",
-    "object_array": "Python objects", "unreferenced_member": "not referred to", "non_array_member": "readme.txt",
+    "object_array": "Python objects", "unreferenced_member": "not referred to", "many_members": "not referred to", "non_array_member": "readme.txt",
     "not_npy": "damaged", "duplicate_member": "duplicate member", "shared_member": "referred to twice",
     "compressed_bomb": "compressed", "predict": "'predict'", "__dict__": "'__dict__'", "alpha": "'alpha'",
     "set_state": "'set_state'", "wrong_shape": "n_features_in_=3", "wrong_n_features": "n_features_in_=7",
