@@ -119,3 +119,18 @@ def test_gaussian_nb_variances_float32_offset():
         rows = X64[y == k]
         assert _rel(nb.theta_[k], rows.mean(0)) < STAT_TOL
         assert _rel(nb.var_[k], rows.var(0)) < STAT_TOL
+
+
+@pytest.mark.parametrize("name", ["batchnorm1d", "batchnorm2d"])
+def test_batchnorm_float64_far_offset(name):
+    """float64 keeps the one-pass moments only while few digits cancel: at mean 1e6, std 1
+    the one-pass variance has ~4 correct digits, the two-pass one ~all."""
+    shape = NORM_LAYERS[name][1]
+    X = _offset(shape, seed=5, mean=0.0, std=1.0).astype(np.float64) + 1e6
+    dY = np.random.default_rng(6).standard_normal(shape)
+    layer = mlcore.build(f"{name}(momentum=1.0)", kind="layer")
+    Y, dX = layer.forward(X), layer.backward(dY)
+    Yr, dXr, var = _reference("batch", X, dY, layer.epsilon)
+    n = X.size // shape[-1]
+    assert _rel(layer.running_var_ * (n - 1) / n, var.reshape(-1)) < 1e-10
+    assert _rel(Y, Yr) < 1e-9 and _rel(dX, dXr) < 1e-9

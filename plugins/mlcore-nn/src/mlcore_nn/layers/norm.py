@@ -23,6 +23,12 @@ def _rowdot(A, B):
     return vecdot(A, B) if vecdot is not None else np.einsum("ij,ij->i", A, B)
 
 
+# one-pass batch moments are used while mean^2 <= ratio * var (by item size: float64 keeps
+# about 12 of its 16 digits at 1e4, float32 and float16 get the two-pass form as soon as
+# |mean| > std)
+_ONE_PASS_RATIO = {8: 1e4}
+
+
 class _BatchNorm(NNLayer):
     _ndim: tuple = ()
 
@@ -54,15 +60,19 @@ class _BatchNorm(NNLayer):
             N = X2.shape[0]
             if N < 2:
                 raise ValueError("batch normalisation in training mode needs more than one value per channel")
-            # corrected two-pass moments (Chan, Golub and LeVeque 1983): centre on the first-pass
-            # mean, then correct it by the mean of the centred data; no cancellation when
-            # |mean| >> std (a one-pass E[x^2] - E[x]^2 loses those digits in float32)
             mean = _colsum(X2) / N
-            X2 = np.subtract(X2, mean, out=self._scratch("xc", X2.shape, np.result_type(X2, mean)))
-            center = _colsum(X2) / N
-            mean = mean + center
-            sq = np.multiply(X2, X2, out=self._scratch("tmp", X2.shape, X2.dtype))
-            var = _colsum(sq) / N - center * center
+            var = _coldot(X2, X2) / N - mean * mean            # one read pass for both moments
+            center = mean
+            if np.any(mean * mean > _ONE_PASS_RATIO.get(X2.dtype.itemsize, 1.0) * var):
+                # |mean| large against std: E[x^2] - E[x]^2 cancels about log10(mean^2 / var)
+                # digits (float32 has 7). Corrected two-pass moments (Chan, Golub and LeVeque
+                # 1983): centre on the first-pass mean, correct it by the mean of the centred
+                # data; x * a + c below then works on the centred data too
+                X2 = np.subtract(X2, mean, out=self._scratch("xc", X2.shape, np.result_type(X2, mean)))
+                center = _colsum(X2) / N
+                mean = mean + center
+                sq = np.multiply(X2, X2, out=self._scratch("tmp", X2.shape, X2.dtype))
+                var = _colsum(sq) / N - center * center
             var = np.maximum(var, 0)
             inv_std = 1.0 / np.sqrt(var + self.epsilon)
             m = self.momentum
@@ -72,8 +82,8 @@ class _BatchNorm(NNLayer):
             self.running_var_ += (m * N / (N - 1)) * var      # unbiased, as PyTorch
         else:
             center, inv_std = self.running_mean_, 1.0 / np.sqrt(self.running_var_ + self.epsilon)
-        # y = gamma (x - center) inv_std + beta = x * a + c, per channel (training: x is the
-        # data centred on the first-pass mean and center the small correction)
+        # y = gamma (x - center) inv_std + beta = x * a + c, per channel (two-pass training
+        # statistics: x is the data centred on the first-pass mean, center the correction)
         a = gamma * inv_std
         Y = X2 * a
         Y += beta - center * a
