@@ -17,6 +17,7 @@ every sequence is cut into chunks of at most ``L`` transition steps and
 
 With ``L ~ sqrt(T)`` the number of NumPy calls drops from ``O(T)`` to ``O(sqrt(T))``
 at the price of ``N`` times more arithmetic in step 1 (a two-level associative scan).
+The plain recursions, one sequence and one time step at a time: :mod:`mlcore_hmm._reference`.
 Sequences that fit in one chunk skip steps 1 and 2. For Viterbi, step 1 costs ``N^3``
 per position (there is no BLAS for the max-plus semiring); when the alphabet is small it
 runs two positions at a time from the precomputed products of every pair of symbols.
