@@ -12,12 +12,11 @@ plugins.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from . import errors, interfaces, validation
 from ._build import build, spec_of, to_spec
 from ._registry import Registry, register, registry
 from ._spec import Spec, parse
+from ._version import PLUGIN_API, __version__
 from .hookspecs import hookimpl
 from .progress import progress_iter
 
@@ -37,6 +36,7 @@ def load(path):
 
 __all__ = [
     "__version__",
+    "PLUGIN_API",
     "build",
     "to_spec",
     "spec_of",
