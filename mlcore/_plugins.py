@@ -11,6 +11,7 @@ import importlib
 import os
 
 from . import _catalog, hookspecs
+from ._version import check_plugin_api
 from .errors import NameConflictError, PluginLoadError
 
 __all__ = ["Entry", "PluginInfo", "PluginError", "KindInfo", "LOCK", "PluginLoading"]
@@ -190,6 +191,7 @@ class PluginLoading:
             self._plugins[name] = info
             try:
                 plugin = loader()
+                check_plugin_api(plugin, name)  # a plugin written for another plugin API is not loaded
             except BaseException as exc:  # SystemExit too: a plugin never ends the process
                 if _fatal(exc):
                     raise
