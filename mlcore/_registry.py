@@ -36,6 +36,7 @@ from ._plugins import (  # noqa: F401 (Entry, KindInfo, LOCK and _import_target 
     PluginLoading,
     _import_target,
 )
+from ._version import DISTRIBUTION
 from .errors import (
     AmbiguousComponentError,
     NameConflictError,
@@ -94,7 +95,7 @@ class Registry(PluginLoading):
         from . import _core_plugin
 
         self._current = CORE_PLUGIN
-        self._plugins[CORE_PLUGIN] = PluginInfo(CORE_PLUGIN, _core_plugin.__name__, "mlcore", _version())
+        self._plugins[CORE_PLUGIN] = PluginInfo(CORE_PLUGIN, _core_plugin.__name__, DISTRIBUTION, _version())
         _core_plugin.mlcore_register(registry=self)
         self._current = LOCAL_PLUGIN
 
