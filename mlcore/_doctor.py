@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 
 from ._plugins import _fatal
+from ._version import IncompatiblePluginError
 from .errors import NameConflictError
 
 __all__ = ["problems"]
@@ -50,7 +51,8 @@ def problems(reg) -> list[tuple[str, str]]:
                         f"{_dist(reg, entry.plugin)}: {why}", ""))
     _exercise_built_hooks(reg, entries)
     for err in reg.errors():
-        tag = "CONFLICT plugin" if isinstance(err.exception, NameConflictError) else "BROKEN plugin"
+        tag = ("CONFLICT plugin" if isinstance(err.exception, NameConflictError) else
+               "INCOMPATIBLE plugin" if isinstance(err.exception, IncompatiblePluginError) else "BROKEN plugin")
         out.insert(0, (f"{tag} {err}", err.traceback))
     for kind, name, plugins in reg.conflicts():
         out.append((f"CONFLICT {kind} {name!r} provided by {', '.join(plugins)} "
