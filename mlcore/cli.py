@@ -1,4 +1,5 @@
-"""The ``mlcore`` command line: plugins, list, show, build, doctor, demo, new-plugin."""
+"""The ``mlcore`` command line: plugins, list, show, build, doctor, demo, new-plugin; fit, evaluate, predict,
+plot, search (config-driven training, :mod:`mlcore._cli_train`)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,10 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
+    from ._cli_train import cmd_show_model, is_model_path
+
+    if is_model_path(args.name):   # `mlcore show model.npz`: the resolved config of a saved model
+        return cmd_show_model(args)
     info = _registry().info(args.name, args.kind)
     print(f"{info['kind']} {info['name']}" + (f" (aliases: {', '.join(info['aliases'])})" if info["aliases"] else ""))
     print(f"  provided by plugin {info['plugin']!r}, distribution {info['distribution'] or '-'} "
@@ -123,6 +128,26 @@ def cmd_new_plugin(args) -> int:
     return 0
 
 
+class _VersionAction(argparse.Action):
+    """``mlcore --version``: the core's release and plugin API, then every plugin's distribution and version."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="print the core's and every plugin's version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from ._version import DISTRIBUTION, PLUGIN_API, __version__
+
+        print(f"{DISTRIBUTION} {__version__} (import name mlcore, plugin API {PLUGIN_API[0]}.{PLUGIN_API[1]}, "
+              f"Python {sys.version.split()[0]})")
+        reg = _registry(fresh_scan=True)
+        for p in sorted(reg.plugins(), key=lambda p: (p.distribution or "", p.name)):
+            if p.distribution == DISTRIBUTION:
+                continue
+            note = f"  FAILED: {p.error}" if p.error else ""
+            print(f"{p.distribution or '-'} {p.version or '-'} (plugin {p.name}){note}")
+        parser.exit(0)
+
+
 def _table(rows):
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
@@ -131,6 +156,7 @@ def _table(rows):
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mlcore", description="mlcore: plugin-based machine learning from specs")
+    p.add_argument("--version", action=_VersionAction)
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("plugins", help="installed plugins, versions, component counts, load errors").set_defaults(
         fn=cmd_plugins)
@@ -138,9 +164,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("kind", nargs="?")
     s.add_argument("pattern", nargs="?")
     s.set_defaults(fn=cmd_list)
-    s = sub.add_parser("show", help="kind, provider, signature and summary of a component")
+    s = sub.add_parser("show", help="kind, provider, signature and summary of a component; or, for MODEL.npz "
+                                    "saved by mlcore fit, its resolved config")
     s.add_argument("name")
     s.add_argument("--kind")
+    s.add_argument("--format", choices=("toml", "json"), default="toml", help="config format (MODEL.npz)")
     s.set_defaults(fn=cmd_show)
     s = sub.add_parser("build", help="build a spec and print its canonical and full spec")
     s.add_argument("spec")
@@ -157,6 +185,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--kind", default="layer")
     s.add_argument("--dir", default=".")
     s.set_defaults(fn=cmd_new_plugin)
+    from ._cli_train import add_parsers
+
+    add_parsers(sub)   # fit, evaluate, predict, plot, search
     return p
 
 
