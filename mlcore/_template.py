@@ -26,7 +26,8 @@ description = "An mlcore plugin providing the {kind} '{name}'."
 readme = "README.md"
 requires-python = ">=3.10"
 license = "MIT"
-dependencies = ["mlcore>=0.1", "numpy>=1.24"]
+classifiers = ["Programming Language :: Python :: 3", "Typing :: Typed"]
+dependencies = ["mlcore-core>=0.2,<0.3", "numpy>=1.24"]
 
 [project.optional-dependencies]
 test = ["pytest>=8"]
@@ -36,12 +37,15 @@ test = ["pytest>=8"]
 
 [tool.setuptools.packages.find]
 where = ["src"]
+
+[tool.setuptools.package-data]
+mlcore_{name} = ["py.typed"]
 '''
 
 _README = '''\
 # mlcore-{name_dash}
 
-An [mlcore](https://pypi.org/project/mlcore/) plugin providing the {kind} `{name}`.
+An [mlcore](https://pypi.org/project/mlcore-core/) plugin providing the {kind} `{name}`.
 
 <!-- docs: skip pip install and the plugin's own pytest run belong to the generated package -->
 ```sh
@@ -80,6 +84,9 @@ _PLUGIN = '''\
 """Registration hooks of mlcore-{name_dash} (imports nothing heavy)."""
 
 from mlcore import hookimpl
+
+#: The mlcore plugin API this plugin is written for; an incompatible core does not load it.
+MLCORE_PLUGIN_API = ">=1,<2"
 
 
 @hookimpl
@@ -404,6 +411,7 @@ def render(name: str, kind: str = "layer") -> dict[str, str]:
         "README.md": _README.format(**fmt),
         f"{mod}/__init__.py": _INIT.format(**fmt),
         f"{mod}/plugin.py": _PLUGIN.format(**fmt),
+        f"{mod}/py.typed": "",
         f"{mod}/component.py": spec["component"].format(**fmt),
         f"tests/test_{name}_plugin.py": _TEST_DISCOVERY.format(**fmt),
         f"tests/test_{name}_{kind}.py": textwrap.dedent(spec["test"]).format(**fmt),
