@@ -116,8 +116,11 @@ class Config:
         """A new config with ``key=value`` assignments applied (``model.optimizer.lr=0.01``)."""
         raw = copy.deepcopy(self._raw)
         for item in assignments:
-            key, value = split_assignment(item)
-            set_path(raw, parse_path(key), parse_value(value, key), self._allowed_keys)
+            try:
+                key, value = split_assignment(item)
+                set_path(raw, parse_path(key), parse_value(value, key), self._allowed_keys)
+            except ConfigError as exc:
+                raise ConfigError(f"{self.path or '<config>'}: --set {item}: {exc}") from None
         try:
             return Config(raw, self.path, self.text)
         except ConfigError as exc:
@@ -161,7 +164,10 @@ class Config:
             raise self.error("", f"a config is a table of sections, got {type(raw).__name__}")
         for key in raw:
             if key not in SECTIONS:
-                raise self.error(key, f"unknown section{_hint(key, SECTIONS)} Sections: {', '.join(SECTIONS)}")
+                hint = _hint(key, SECTIONS) or (f"; did you mean 'data.{key}'?" if key in DATA_KEYS else "")
+                if not hint and "model" in raw and key in (self._fit_keys() or ()):
+                    hint = f"; did you mean 'fit.{key}' (in the [fit] section)?"
+                raise self.error(key, f"unknown section{hint} Sections: {', '.join(SECTIONS)}")
         seed = raw.get("seed", 0)
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
             raise self.error("seed", f"must be an int in [0, 2**32), got {seed!r}")
@@ -230,7 +236,7 @@ class Config:
         try:
             names, kinds, var_kw, text, pos_names = component_params(name, kind)
         except MlcoreError as exc:
-            raise self.error(where if isinstance(value, str) else f"{where}.name", str(exc)) from None
+            raise self.error(f"{where}.name" if isinstance(node, dict) else where, str(exc)) from None
         for pname, v in zip(pos_names, positional):
             items.append((pname, v))
         for key, v in items:
@@ -242,6 +248,14 @@ class Config:
                 continue
             for i, x in enumerate(v) if isinstance(v, (list, tuple)) else [(None, v)]:
                 self._check_component(x, sub, f"{where}.{key}" + ("" if i is None else f"[{i}]"))
+        from ._build import build
+
+        try:   # the values of this component (its children passed already), so the error names the key
+            build(node if isinstance(node, (Spec, dict)) else value, kind)
+        except (MlcoreError, TypeError, ValueError) as exc:
+            word = re.match(r"\W*(\w+)", str(exc))
+            arg = word.group(1) if word and word.group(1) in names else None
+            raise self.error(f"{where}.{arg}" if arg else where, f"{type(exc).__name__}: {exc}") from None
 
 
 def _params_of(obj):
@@ -273,14 +287,19 @@ def load(path, overrides=()) -> Config:
     ------
     ConfigError
         Naming the file, the line (for syntax errors, and for bad keys when it can be
-        found) and the dotted key. ``FileNotFoundError`` for a missing file.
+        found) and the dotted key; also for a missing or unreadable file.
     """
     path = os.fspath(path)
     ext = os.path.splitext(path)[1].lower()
     if ext not in _FORMATS:
         raise ConfigError(f"{path}: unknown config format {ext or '(no extension)'!r}; use .toml, .json or .yaml")
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
     cfg = loads(text, _FORMATS[ext], path)
     return cfg.with_overrides(overrides) if overrides else cfg
 
@@ -327,7 +346,7 @@ def _line_of(text: str, key: str):
         return None
     last = re.escape(names[-1])
     for pattern in (rf"^\s*\[+\s*{re.escape('.'.join(names))}\s*\]+", rf"^\s*[\"']?{last}[\"']?\s*[=:]",
-                    rf"[\s,({{\"]{last}\s*[=:]"):
+                    rf"[\s,({{\"']{last}[\"']?\s*[=:]"):
         for i, line in enumerate(text.splitlines(), 1):
             if re.search(pattern, line):
                 return i
