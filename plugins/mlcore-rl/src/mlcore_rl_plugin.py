@@ -7,6 +7,9 @@ into every ``import mlcore`` that loads the plugins.
 
 from mlcore import hookimpl
 
+#: The mlcore plugin API this plugin is written for; an incompatible core does not load it.
+MLCORE_PLUGIN_API = ">=1,<2"
+
 
 @hookimpl
 def mlcore_register(registry):

@@ -5,6 +5,9 @@ import sys
 
 from mlcore import hookimpl
 
+#: The mlcore plugin API this plugin is written for; an incompatible core does not load it.
+MLCORE_PLUGIN_API = ">=1,<2"
+
 
 @hookimpl
 def mlcore_component_built(component, spec, kind, name):

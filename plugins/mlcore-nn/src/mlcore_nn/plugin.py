@@ -7,6 +7,9 @@ _INIT = "mlcore_nn.initializers"
 _LOSS = "mlcore_nn.losses"
 _L = "mlcore_nn.layers"
 
+#: The mlcore plugin API this plugin is written for; an incompatible core does not load it.
+MLCORE_PLUGIN_API = ">=1,<2"
+
 
 @hookimpl
 def mlcore_register(registry):

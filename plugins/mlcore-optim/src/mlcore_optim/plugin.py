@@ -17,6 +17,9 @@ SCHEDULERS = {
     "king": "mlcore_optim.king:KingScheduler",
 }
 
+#: The mlcore plugin API this plugin is written for; an incompatible core does not load it.
+MLCORE_PLUGIN_API = ">=1,<2"
+
 
 @hookimpl
 def mlcore_register(registry):

@@ -4,6 +4,9 @@ from mlcore import hookimpl
 
 _P = "mlcore_preprocessing"
 
+#: The mlcore plugin API this plugin is written for; an incompatible core does not load it.
+MLCORE_PLUGIN_API = ">=1,<2"
+
 
 @hookimpl
 def mlcore_register(registry):

@@ -6,6 +6,9 @@ _KERNELS = {"linear": "Linear", "polynomial": "Polynomial", "rbf": "RBF"}
 _METRICS = {"euclidean": "Euclidean", "manhattan": "Manhattan", "chebyshev": "Chebyshev",
             "minkowski": "Minkowski", "hamming": "Hamming"}
 
+#: The mlcore plugin API this plugin is written for; an incompatible core does not load it.
+MLCORE_PLUGIN_API = ">=1,<2"
+
 
 @hookimpl
 def mlcore_register(registry):
