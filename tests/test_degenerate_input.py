@@ -79,6 +79,9 @@ def _variants(name, cls):
             out.append(("one weighted sample", args, {"sample_weight": one}))
         out.append(("two samples", tuple(a[:2] for a in args), {}))
         out.append(("one sample", tuple(a[:1] for a in args), {}))
+        Xnan = X.copy()
+        Xnan.flat[1] = np.nan
+        out.append(("NaN in X", (Xnan,) + rest, {}))
     elif kind == "text":
         out.append(("empty documents", ([""] * 3,) + args[1:], {}))
         out.append(("one empty document", (list(args[0]) + [""],) + args[1:], {}))
@@ -170,8 +173,8 @@ def test_degenerate_input_raises_clearly_or_is_finite(name, case, spec, args, kw
         exc = _run(name, spec, args, kwargs)
     if exc is not None:
         assert str(exc).strip(), f"{name} raised an empty {type(exc).__name__}"
-    if case == "zero sample_weight":
-        assert exc is not None, f"{name} fitted with every sample_weight 0 (nothing to fit)"
+    if case in ("zero sample_weight", "NaN in X"):
+        assert exc is not None, f"{name} fitted on {case}"
 
 
 def test_every_estimator_gets_degenerate_cases():
