@@ -8,6 +8,9 @@ names here when the family ships them.
 
 from __future__ import annotations
 
+#: The core's distribution (import name ``mlcore``) and the one that installs every family.
+CORE, META = "mlcore-core", "mlcore-all"
+
 FIRST_PARTY = {
     "mlcore-optim": {
         "optimizer": "sgd adagrad rmsprop adam adamw",
@@ -70,10 +73,14 @@ def distribution_of_kind(kind: str) -> list[str]:
 
 
 def is_first_party(distribution: str | None) -> bool:
-    """Whether ``distribution`` (any spelling: ``mlcore_optim``, ``MLCore-Optim``) is mlcore or a family of it."""
+    """Whether ``distribution`` (any spelling: ``mlcore_optim``, ``MLCore-Optim``) is the core, a family or mlcore-all.
+
+    The core's distribution is ``mlcore-core``: ``mlcore`` on the package index is an
+    unrelated project, so a plugin shipped by a distribution called ``mlcore`` is not ours.
+    """
     if not distribution:
         return False
     import re
 
     norm = re.sub(r"[-_.]+", "-", distribution).lower()
-    return norm == "mlcore" or norm in FIRST_PARTY
+    return norm in (CORE, META) or norm in FIRST_PARTY
