@@ -172,3 +172,11 @@ def test_every_mlcore_dependency_is_ours():
     names = [(p, re.split(r"[\s\[<>=!~;]", d.strip())[0]) for p, d in deps]
     bad = [(str(p.relative_to(ROOT)), n) for p, n in names if n.lower().startswith("mlcore") and n not in ours]
     assert names and bad == []
+
+
+def test_mlcore_all_installs_the_core_and_every_family_at_this_release():
+    meta = tomllib.loads((ROOT / "meta/mlcore-all/pyproject.toml").read_text())["project"]
+    families = sorted(p.name for p in ROOT.glob("plugins/*") if (p / "pyproject.toml").exists())
+    assert meta["name"] == _catalog.META
+    assert sorted(meta["dependencies"]) == sorted(f"{d}=={mlcore.__version__}" for d in [DISTRIBUTION, *families])
+    assert sorted(_catalog.FIRST_PARTY) == families
