@@ -143,7 +143,20 @@ def build(spec, kind: str | None = None, *, registry: Registry | None = None, **
         kw = dict(node.kwargs)
         kw.update(overrides)
         node = Spec(node.name, node.args, tuple(kw.items()))
-    return _build_node(reg, node, kind)
+    try:
+        return _build_node(reg, node, kind)
+    except ComponentArgumentError as exc:
+        arg = getattr(exc, "argument", None)
+        if not (arg and isinstance(spec, str)):
+            raise
+        import re
+
+        m = re.search(rf"\b{re.escape(arg)}\s*=", spec)
+        if m is None:
+            raise
+        err = ComponentArgumentError(f"{exc} (column {m.start() + 1})\n  {spec}\n  {' ' * m.start()}^")
+        err.argument = arg
+        raise err from None
 
 
 def _build_node(reg: Registry, node: Spec, kind: str | None, notify: bool = True):
@@ -160,6 +173,10 @@ def _build_node(reg: Registry, node: Spec, kind: str | None, notify: bool = True
         kwargs[p.name] = value
     for key, value in node.kwargs:
         if key not in sig.names and not sig.var_kw:
+            renamed = getattr(target, "_renamed_params", {}).get(key)
+            if renamed:
+                raise ComponentArgumentError(f"{label}() argument {key!r} was renamed to {renamed!r}. "
+                                             f"Signature: {label}{sig.text}")
             import difflib
 
             close = difflib.get_close_matches(key, sorted(sig.names), n=1)
@@ -180,6 +197,8 @@ def _build_node(reg: Registry, node: Spec, kind: str | None, notify: bool = True
         kwargs[key] = _resolve(reg, value, sig.kinds.get(key), key in sig.kinds and sig.kinds[key] is not None,
                                notify)
     obj = target(**kwargs)
+    if callable(getattr(obj, "_validate_params", None)):  # estimators validate outside __init__
+        obj._validate_params()  # its message names the component and shows the signature
     if notify:
         reg.notify_built(obj, node, entry.kind, entry.primary)
     return obj

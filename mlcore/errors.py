@@ -18,6 +18,8 @@ __all__ = [
     "PluginLoadError",
     "NotFittedError",
     "FileFormatError",
+    "DataConversionWarning",
+    "data_conversion_warning",
 ]
 
 
@@ -102,7 +104,73 @@ class PluginLoadError(MlcoreError, ImportError):
 
 
 class NotFittedError(MlcoreError, ValueError, AttributeError):
-    """A method that needs learned state was called before ``fit``."""
+    """A method that needs learned state was called before ``fit``.
+
+    When scikit-learn is importable, ``NotFittedError(...)`` creates an instance of a
+    subclass that also derives from ``sklearn.exceptions.NotFittedError``, so both
+    ``except mlcore.errors.NotFittedError`` and ``except sklearn.exceptions.NotFittedError``
+    catch it. scikit-learn is imported only then (never by ``import mlcore``).
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is NotFittedError:
+            cls = _sklearn_variant("NotFittedError", NotFittedError) or cls
+        return super().__new__(cls, *args, **kwargs)
+
+
+class DataConversionWarning(UserWarning):
+    """Input was converted to the expected form (a column-vector ``y`` raveled).
+
+    Like :class:`NotFittedError`, an instance also derives from scikit-learn's
+    ``DataConversionWarning`` when scikit-learn is importable (use
+    :func:`data_conversion_warning` to get the class to warn with).
+    """
+
+
+def data_conversion_warning() -> type:
+    """The warning class to issue: ours, also scikit-learn's when it is importable."""
+    return _sklearn_variant("DataConversionWarning", DataConversionWarning) or DataConversionWarning
+
+
+_VARIANTS: dict = {}
+
+
+def _sklearn_exceptions():
+    """``sklearn.exceptions`` when scikit-learn is importable, else None (imported lazily)."""
+    import sys
+
+    mod = sys.modules.get("sklearn.exceptions")
+    if mod is not None:
+        return mod
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("sklearn") is None:
+            return None
+        import sklearn.exceptions as mod
+    except Exception:  # not installed, blocked (sys.modules["sklearn"] = None) or broken
+        return None
+    return mod
+
+
+def _sklearn_variant(name: str, ours: type):
+    """A cached subclass of ``ours`` and of scikit-learn's class ``name``, or None."""
+    if name not in _VARIANTS:
+        mod = _sklearn_exceptions()
+        theirs = getattr(mod, name, None) if mod is not None else None
+        if theirs is None:
+            return None  # not cached: scikit-learn may become importable later
+        _VARIANTS[name] = type(name, (ours, theirs), {
+            "__module__": __name__, "__qualname__": f"_Sklearn{name}", "__doc__": ours.__doc__})
+    return _VARIANTS[name]
+
+
+def __getattr__(attr: str):  # lets pickle find the lazily created classes by name
+    if attr.startswith("_Sklearn") and attr[8:] in ("NotFittedError", "DataConversionWarning"):
+        cls = _sklearn_variant(attr[8:], globals()[attr[8:]])
+        if cls is not None:
+            return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 class FileFormatError(MlcoreError, ValueError):

@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 __all__ = [
     "Component", "Layer", "Optimizer", "Scheduler", "Initializer", "Loss", "Agent",
     "Kernel", "Estimator", "Env", "constructor_params", "check_state_keys",
+    "ClassifierMixin", "RegressorMixin", "TransformerMixin", "ClusterMixin", "Interval", "Options",
 ]
 
 
@@ -365,30 +366,70 @@ class Estimator(Component, ABC):
     """A model with ``fit``; scikit-learn compatible without depending on it.
 
     ``get_params``/``set_params`` come from the constructor signature (hyperparameters
-    are stored verbatim), so ``sklearn.base.clone``, ``Pipeline`` and ``GridSearchCV``
-    work when scikit-learn is installed. Set the class attribute ``_estimator_type`` to
-    ``"classifier"``, ``"regressor"``, ``"clusterer"``, ``"transformer"`` or
-    ``"density_estimator"`` to get the matching scikit-learn tags.
+    are stored verbatim and never validated in ``__init__``), so ``sklearn.base.clone``,
+    ``Pipeline`` and ``GridSearchCV`` work when scikit-learn is installed.
+
+    * Hyperparameters are checked by ``_validate_params()``: the class attribute
+      ``_parameter_constraints`` (``{name: constraint}``, see
+      :func:`mlcore._mixins.validate_parameter`), then the ``_check_params()`` hook for
+      rules across parameters. It runs in :func:`mlcore.build` and, automatically, at the
+      start of every ``fit`` and ``partial_fit`` a subclass defines, so ``set_params``
+      and direct construction are checked too.
+    * Mix in :class:`ClassifierMixin`, :class:`RegressorMixin`, :class:`TransformerMixin`
+      or :class:`ClusterMixin` (before ``Estimator``) for ``score``/``fit_transform``/
+      ``fit_predict``, ``n_features_in_`` bookkeeping (``_validate_data``, ``_check_X``),
+      ``classes_`` handling and sample-weight validation.
+    * Tags (class attribute ``_tags``, keys of :data:`mlcore._mixins.DEFAULT_TAGS`, or an
+      overridden ``mlcore_tags()`` for tags that depend on hyperparameters) say what input
+      the estimator takes; ``__sklearn_tags__`` turns them into scikit-learn's tags.
     """
 
     _estimator_type: str | None = None
+    _parameter_constraints: dict = {}
+    _tags: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        from ._mixins import validating
+
+        for name in ("fit", "partial_fit"):
+            method = cls.__dict__.get(name)
+            if callable(method):
+                setattr(cls, name, validating(method))
 
     @abstractmethod
     def fit(self, X, y=None, **kwargs):
         """Learn from data; returns self."""
 
-    def __sklearn_tags__(self):
-        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags, TransformerTags
+    def _validate_params(self) -> None:
+        """Check the hyperparameters; raises :class:`~mlcore.errors.ComponentArgumentError`."""
+        from ._mixins import signed_error, validate_params
+        from .errors import ComponentArgumentError
 
-        kind = self._estimator_type
-        supervised = kind in ("classifier", "regressor")
-        return Tags(
-            estimator_type=kind,
-            target_tags=TargetTags(required=supervised),
-            transformer_tags=TransformerTags() if hasattr(self, "transform") else None,
-            classifier_tags=ClassifierTags() if kind == "classifier" else None,
-            regressor_tags=RegressorTags() if kind == "regressor" else None,
-        )
+        try:
+            validate_params(self)
+        except ComponentArgumentError as exc:
+            raise signed_error(self, exc) from None
+
+    def _check_params(self) -> None:
+        """Hook for checks across hyperparameters (after the declared constraints)."""
+
+    def mlcore_tags(self) -> dict:
+        """This estimator's tags (see :data:`mlcore._mixins.DEFAULT_TAGS`)."""
+        from ._mixins import collect_tags
+
+        return collect_tags(self)
+
+    def __sklearn_tags__(self):
+        from ._mixins import sklearn_tags
+
+        return sklearn_tags(self, self.mlcore_tags())
 
     def __sklearn_is_fitted__(self) -> bool:
-        return any(k.endswith("_") and not k.startswith("_") for k in vars(self))
+        hyper = {p.name for p in constructor_params(type(self))}
+        return any(k.endswith("_") and not k.startswith("_") and k not in hyper for k in vars(self))
+
+
+from ._mixins import (  # noqa: E402  (the mixins need nothing from this module)
+    ClassifierMixin, ClusterMixin, Interval, Options, RegressorMixin, TransformerMixin,
+)
