@@ -75,17 +75,21 @@ class Ridge(RegressorMixin, Estimator):
     array([ 1., -1.])
     """
 
+    _parameter_constraints = {"fit_intercept": bool}
+    _tags = {"multi_output": True}
+
     def __init__(self, alpha=1.0, fit_intercept: bool = True):
-        if isinstance(alpha, (list, tuple)):
-            if not alpha:
-                raise ComponentArgumentError("alpha must be a number or a non-empty list of numbers")
-            for a in alpha:
-                check_scalar(a, "alpha", numbers.Real, low=0)
-        else:
-            check_scalar(alpha, "alpha", numbers.Real, low=0)
-        check_scalar(fit_intercept, "fit_intercept", bool)
         self.alpha = alpha
         self.fit_intercept = fit_intercept
+
+    def _check_params(self):
+        if isinstance(self.alpha, (list, tuple)):
+            if not self.alpha:
+                raise ComponentArgumentError("alpha must be a number or a non-empty list of numbers")
+            for a in self.alpha:
+                check_scalar(a, "alpha", numbers.Real, low=0)
+        else:
+            check_scalar(self.alpha, "alpha", numbers.Real, low=0)
 
     @classmethod
     def conformance_example(cls):
