@@ -425,7 +425,8 @@ class LSTM(_Recurrent):
     z_t = x_t W_ih + h_{t-1} W_hh + b_ih + b_hh = [z_i, z_f, z_g, z_o]; i, f, o = sigmoid(z_.),
     g = tanh(z_g); c_t = f c_{t-1} + i g; h_t = o tanh(c_t). See :func:`lstm_backward`
     for BPTT. Every sigmoid is computed as (1 + tanh(z / 2)) / 2 with the 1/2 folded
-    into the weights, so one tanh per step gives all four gates.
+    into the weights, so one tanh per step gives all four gates. The equations as a plain
+    loop over time steps, tested equal: :func:`mlcore_nn.layers._reference.lstm`.
 
     References
     ----------

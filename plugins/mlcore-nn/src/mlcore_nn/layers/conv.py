@@ -1,4 +1,8 @@
-"""Convolution layers ``conv1d``, ``conv2d`` and ``deconv2d`` (transposed), channels last."""
+"""Convolution layers ``conv1d``, ``conv2d`` and ``deconv2d`` (transposed), channels last.
+
+Readable references (loops over output positions and taps, tested equal to these blocked
+im2col layers): :mod:`mlcore_nn.layers._reference`.
+"""
 
 from __future__ import annotations
 
