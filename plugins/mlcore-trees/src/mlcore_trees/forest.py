@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import sys
 
 import numpy as np
 
@@ -111,8 +112,9 @@ class RandomForest(Estimator):
     splitter : {"exact", "hist"}
     max_bins : int
     n_jobs : int or None
-        Trees are fitted through ``joblib.Parallel(n_jobs)`` when ``n_jobs`` is not 1/None,
+        Trees are fitted through ``joblib.Parallel(n_jobs)`` when ``n_jobs`` is not 1,
         so ``joblib.parallel_config(backend="dask")`` (or "ray") sends them to a cluster.
+        None: the ``n_jobs`` of an enclosing ``joblib.parallel_config`` (1 outside one).
         Results do not depend on ``n_jobs`` or the backend: every tree has its own seed,
         spawned from ``random_state``.
     random_state : int, numpy.random.Generator or None
@@ -152,7 +154,7 @@ class RandomForest(Estimator):
 
     def __init__(self, task="classification", n_estimators=100, criterion=None, max_depth=None,
                  min_samples_split=2, min_samples_leaf=1, max_features=None, bootstrap=True,
-                 oob_score=False, splitter="exact", max_bins=255, n_jobs=1, random_state=None,
+                 oob_score=False, splitter="exact", max_bins=255, n_jobs=None, random_state=None,
                  progress=None):
         self.task = task
         self.n_estimators = n_estimators
@@ -209,8 +211,10 @@ class RandomForest(Estimator):
         seeds = _tree_seeds(self.random_state, self.n_estimators)
         bs = _batch_size(n)
         batches = [seeds[i:i + bs] for i in range(0, len(seeds), bs)]
-        if self.n_jobs in (1, None):
-            # Sequential path: joblib is not imported. Loop over batches of trees.
+        if self.n_jobs == 1 or (self.n_jobs is None and "joblib" not in sys.modules):
+            # Sequential path: joblib is not imported. Loop over batches of trees. (n_jobs=None
+            # with joblib loaded takes the enclosing joblib.parallel_config's n_jobs and backend,
+            # as scikit-learn does: `mlcore fit --n-jobs 2 --backend dask`; 1 job outside one.)
             res = [_fit_batch(data, S, criterion, b, self.bootstrap, kw)
                    for b in C.progress_iter(batches, self.progress, len(batches), "tree batches")]
         else:
