@@ -112,10 +112,9 @@ def deconv2d(X, W, b, dZ=None, stride=(1, 1), pad=(0, 0, 0, 0), dilation=(1, 1),
 
     Parameters
     ----------
-    X : ndarray (n, H, W_in, C)
-    W : ndarray (k_r, k_c, C, O)
-    b : ndarray (O,)
-    dZ : ndarray (n, H_out, W_out, O), optional
+    X, W, b, dZ
+        As for :func:`conv2d`: ``(n, H, W_in, C)``, ``(k_r, k_c, C, O)``, ``(O,)`` and the
+        optional output gradient ``(n, H_out, W_out, O)``.
     stride, dilation, output_padding : (int, int)
     pad : (top, bottom, left, right)
         Rows and columns cropped from the full output.
