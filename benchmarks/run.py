@@ -1,6 +1,10 @@
 """Run every benchmark module and print mlcore's time beside the reference's.
 
-Usage: python benchmarks/run.py [--only core optim ...] [--quick]
+Usage: python benchmarks/run.py [--only core optim ...] [--quick] [--scale]
+
+``--scale`` runs the scale section instead (:mod:`bench_scale`): every workload at 10^5
+and 10^6 rows, each side in a fresh process, time, peak-memory and quality side by side
+(``--only`` then names scale workloads, e.g. ``--only decision_tree knn``).
 
 Each ``bench_<name>.py`` defines ``workloads(quick=False)`` yielding dicts with keys
 ``workload``, ``mlcore`` (seconds), ``reference``, ``ref`` (seconds), optional
@@ -31,7 +35,17 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--only", nargs="*", help="benchmark module names without the bench_ prefix")
     p.add_argument("--quick", action="store_true", help="smaller workloads (smoke run)")
+    p.add_argument("--scale", action="store_true",
+                   help="scale section: 10^5 and 10^6 rows, fresh process per side, peak memory")
     args = p.parse_args(argv)
+    if args.scale:
+        import bench_scale
+
+        print(bench_scale.HEADER)
+        print("-" * len(bench_scale.HEADER))
+        for row in bench_scale.rows(only=args.only, quick=args.quick):
+            print(bench_scale.format_row(row), flush=True)
+        return 0
     names = sorted(f.stem.removeprefix("bench_") for f in HERE.glob("bench_*.py"))
     if args.only:
         names = [n for n in names if n in args.only]
