@@ -16,7 +16,10 @@ every check below passes; on any doubt mlcore scans again:
 
 So no edit of the cache file can make mlcore import a module that no installed entry
 point names: the cache only saves importing :mod:`importlib.metadata` and reading
-the metadata of distributions that have no mlcore plugin. The cache directory is created
+the metadata of distributions that have no mlcore plugin. (What the cache can still do,
+if edited with every size and mtime kept, is leave out a distribution's entry points:
+hide an installed plugin, never add or change one. Closing that would mean reading every
+distribution's ``entry_points.txt`` at each start, which is most of a scan.) The cache directory is created
 ``0700``; a cache file or directory not owned by the current user, or writable by group
 or others, or a symlink, is ignored; files are written to a fresh temporary name
 (``O_EXCL | O_NOFOLLOW``) and moved into place with :func:`os.replace`. A relative
