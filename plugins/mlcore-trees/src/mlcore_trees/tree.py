@@ -123,7 +123,8 @@ class DecisionTree(Estimator):
               "max_features": C.resolve_max_features(self.max_features, d), "rng": rng}
         pos = w > 0
         data = prepare(X, self.splitter, self.max_bins, kw["max_features"])
-        nodes, _ = grow(data, None if pos.all() else np.flatnonzero(pos), S, self._criterion(), **kw)
+        nodes, _ = grow(data, None if pos.all() else np.flatnonzero(pos), S, self._criterion(), consume=True,
+                        **kw)
         self._set_nodes(C.rename_nodes(nodes), nodes["depth"])
         self.value_ += shift                     # values were grown on the centred target
         self.n_features_in_ = d
