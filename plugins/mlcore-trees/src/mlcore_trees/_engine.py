@@ -25,14 +25,17 @@ def prepare(X, splitter, max_bins, max_features, max_depth=None):
         codes, edges, values = bin_features(X, 255)
         if values is not None and 2 ** (max_depth - 1) * (edges.shape[1] + 1) <= n:
             return ("hist", codes, edges, flat_codes(codes, edges.shape[1] + 1), values)
-    order, XT, tied = presort(X)
     if max_features < d:
-        return ("sampled", XT, dense_ranks(order, XT))
-    return ("exact", order, XT, tied)
+        return ("sampled", X, dense_ranks(X))
+    order, X, tied = presort(X)
+    return ("exact", order, X, tied)
 
 
-def grow(data, rows, S, criterion, *, rng, **kw):
+def grow(data, rows, S, criterion, *, rng, consume=False, **kw):
     """Grow one tree on the training rows ``rows`` (sorted int array, or None for all rows).
+
+    ``consume=True``: the caller will not grow another tree from ``data`` (a single
+    decision tree), so exact mode partitions the presorted order in place (no copy).
 
     Returns ``(nodes, leaf_of)`` as :func:`mlcore_trees._grow.grow_exact`.
     """
@@ -44,7 +47,8 @@ def grow(data, rows, S, criterion, *, rng, **kw):
             mask = np.zeros(n, dtype=bool)
             mask[rows] = True
             order = restrict(order, mask)
-        return grow_exact(order, data[2], data[3], S, criterion, rng=rng, **kw)
+            consume = True                      # a fresh restricted copy
+        return grow_exact(order, data[2], data[3], S, criterion, rng=rng, overwrite=consume, **kw)
     rows = np.arange(n) if rows is None else rows
     if kind == "sampled":
         return grow_exact_sampled(rows, data[1], data[2], S, criterion, rng=rng, **kw)

@@ -30,16 +30,29 @@ _UNDEFINED = -2
 _IMPURITY_EPS = 10 * np.finfo(np.float64).eps
 
 
-def presort(X):
-    """Per-feature argsort of ``X`` (n, d).
+#: elements per block of the split-search and partition temporaries (8 MiB of float64);
+#: a block holds at least one feature row of the level, so temporaries stay below
+#: ``max(_BLOCK, m)`` elements per channel whatever the number of features.
+_BLOCK = 1 << 20
 
-    Returns ``order`` (d, n) int32, ``XT`` = X.T contiguous (d, n) and ``tied`` (d,) bool:
-    whether a feature has repeated values (only those need the distinct-value check).
+
+def presort(X):
+    """Per-feature sort order of ``X`` (n, d), one feature at a time (temporaries O(n)).
+
+    Returns ``order`` (d, n) int32, ``X`` itself (values are read as ``X[row, feature]``:
+    no transposed copy) and ``tied`` (d,) bool: whether a feature has repeated values (only
+    those need the distinct-value check).
     """
-    XT = np.ascontiguousarray(X.T)
-    order = np.argsort(XT, axis=1, kind="stable").astype(np.int32)
-    xs = np.take_along_axis(XT, order, axis=1)
-    return order, XT, (xs[:, 1:] == xs[:, :-1]).any(axis=1)
+    n, d = X.shape
+    order = np.empty((d, n), dtype=np.int32)
+    tied = np.zeros(d, dtype=bool)
+    for j in range(d):  # loop over features: each a stable O(n log n) argsort
+        col = np.ascontiguousarray(X[:, j])
+        o = np.argsort(col, kind="stable")
+        xs = col[o]
+        tied[j] = bool((xs[1:] == xs[:-1]).any())
+        order[j] = o
+    return order, X, tied
 
 
 def restrict(order, mask):
@@ -185,16 +198,16 @@ def _children(ok, base):
     return rank, left, right
 
 
-def grow_exact(order, XT, tied, S, criterion, *, max_depth, min_samples_split=2, min_samples_leaf=1,
-               max_features=None, rng=None, n_total=None):
+def grow_exact(order, X, tied, S, criterion, *, max_depth, min_samples_split=2, min_samples_leaf=1,
+               max_features=None, rng=None, n_total=None, overwrite=False):
     """Grow one tree with exact (sorted prefix sum) split search.
 
     Parameters
     ----------
     order : ndarray (d, m) int32
         Per feature, the indices of the training samples sorted by value.
-    XT : ndarray (d, n_total)
-        The transposed design matrix (values are read through ``order``).
+    X : ndarray (n_total, d)
+        The design matrix (values are read through ``order`` as ``X[row, feature]``).
     tied : ndarray (d,) bool
         Features that may hold repeated values (see :func:`presort`).
     S : ndarray (n_total, C)
@@ -205,14 +218,26 @@ def grow_exact(order, XT, tied, S, criterion, *, max_depth, min_samples_split=2,
         Number of features drawn per node (None: all).
     rng : numpy.random.Generator
         Used only when ``max_features < d``.
+    overwrite : bool
+        Partition ``order`` in place (the caller does not need it again); otherwise a copy
+        is partitioned.
 
     Returns
     -------
     nodes : dict of flat arrays (BFS order)
     leaf_of : ndarray (n_total,) int32
         Leaf id of every sample in ``order`` (-1 for the others).
+
+    Notes
+    -----
+    Memory: the only (d, m) array is ``order`` itself. Each level partitions its rows in
+    place (the first ``m_new`` columns keep, per feature, the samples of the splitting
+    nodes grouped by child and sorted by value within each child); the split search and
+    the partition work on blocks of features of at most ``max(_BLOCK, m)`` elements.
     """
     d, m = order.shape
+    buf = np.ascontiguousarray(order, dtype=np.int32) if overwrite else np.array(order, dtype=np.int32)
+    m0 = buf.shape[1]
     n_total = S.shape[0] if n_total is None else n_total
     mf = d if max_features is None else min(int(max_features), d)
     gc, unit = gathered_channels(criterion, S)
@@ -223,11 +248,13 @@ def grow_exact(order, XT, tied, S, criterion, *, max_depth, min_samples_split=2,
     depth = 0
     # Loop over depth levels only; each iteration is vectorised over nodes, features, samples.
     while True:
+        order = buf[:, :m]
         q = len(starts) - 1
         sizes = np.diff(starts)
         level_ids = nodes.n + np.arange(q)
         pos_node = np.repeat(np.arange(q), sizes)
-        tot = np.add.reduceat(S[order[0]], starts[:-1], axis=0)
+        s0 = order[0]
+        tot = np.add.reduceat(S[s0], starts[:-1], axis=0)
         value, imp, wsum = node_value_impurity(criterion, tot)
         can = (depth < max_depth) & (sizes >= min_samples_split) & (sizes >= 2 * min_samples_leaf) \
             & (imp > _IMPURITY_EPS)
@@ -236,26 +263,27 @@ def grow_exact(order, XT, tied, S, criterion, *, max_depth, min_samples_split=2,
         ok = np.zeros(q, dtype=bool)
         if can.any():
             ok, feat, thr, nleft = _best_splits_exact(
-                order, XT, tied, SG, unit, tot[:, gc].T, criterion, starts, sizes, pos_node, can, mf, rng,
+                order, X, tied, SG, unit, tot[:, gc].T, criterion, starts, sizes, pos_node, can, mf, rng,
                 min_samples_leaf)
         rank, left, right = _children(ok, nodes.n + q)
         nodes.add(feature=np.where(ok, feat, _UNDEFINED), threshold=np.where(ok, thr, float(_UNDEFINED)),
                   left=left, right=right, value=value, impurity=imp, n_node_samples=sizes,
                   weighted_n_node_samples=wsum)
         leafpos = ~ok[pos_node]
-        leaf_of[order[0][leafpos]] = level_ids[pos_node[leafpos]]
+        leaf_of[s0[leafpos]] = level_ids[pos_node[leafpos]]
         if not ok.any():
             break
         # Partition: goes-left flag of every sample from the chosen feature's sorted row.
         kk = np.flatnonzero(ok)
-        idx, _ = _ranges(feat[kk] * m + starts[kk], nleft[kk])
+        idx, _ = _ranges(feat[kk] * m0 + starts[kk], nleft[kk])
         golr = np.zeros(n_total, dtype=bool)
-        golr[order.ravel()[idx]] = True
+        golr[buf.ravel()[idx]] = True
+        del idx
         if depth + 1 >= max_depth:
             # the children are leaves: record them without re-sorting the features
             _, ch_l, ch_r = _children(ok, nodes.n)
             spl = ok[pos_node]
-            s_in = order[0][spl]
+            s_in = s0[spl]
             leaf_of[s_in] = np.where(golr[s_in], ch_l[pos_node[spl]], ch_r[pos_node[spl]])
             lid = leaf_of[s_in] - nodes.n
             tot = np.stack([np.bincount(lid, weights=S[s_in, c], minlength=2 * len(kk))
@@ -269,15 +297,19 @@ def grow_exact(order, XT, tied, S, criterion, *, max_depth, min_samples_split=2,
             break
         n_child = 2 * len(kk)
         big = n_child
-        node_key = np.where(ok, 2 * rank, big)
-        samp_key = np.full(n_total, big, dtype=np.int64)
-        s0 = order[0]
-        samp_key[s0] = node_key[pos_node] + np.where(ok[pos_node], ~golr[s0], 0)
         kdt = np.uint16 if big < 65535 else np.int64
-        keys = samp_key.astype(kdt)[order]
+        node_key = np.where(ok, 2 * rank, big)
+        samp_key = np.full(n_total, big, dtype=kdt)
+        samp_key[s0] = node_key[pos_node] + np.where(ok[pos_node], ~golr[s0], 0)
+        del golr
         m_new = int(sizes[ok].sum())
-        perm = np.argsort(keys, axis=1, kind="stable")[:, :m_new]
-        order = np.take_along_axis(order, perm, axis=1)
+        # stable partition of every feature row by child key, in place, a block of rows at a time
+        fb = max(1, _BLOCK // max(m, 1))
+        for j0 in range(0, d, fb):  # loop over feature blocks (one block when d * m <= _BLOCK)
+            rows_ = order[j0:j0 + fb]
+            perm = np.argsort(samp_key[rows_], axis=1, kind="stable")[:, :m_new]
+            buf[j0:j0 + fb, :m_new] = np.take_along_axis(rows_, perm, axis=1)
+            del perm
         child_sizes = np.stack([nleft[kk], sizes[kk] - nleft[kk]], axis=1).ravel()
         starts = np.concatenate([[0], np.cumsum(child_sizes)])
         m = m_new
@@ -285,64 +317,83 @@ def grow_exact(order, XT, tied, S, criterion, *, max_depth, min_samples_split=2,
     return nodes.finish(), leaf_of
 
 
-def _best_splits_exact(order, XT, tied, SG, unit, tot, criterion, starts, sizes, pos_node, can, mf, rng,
+def _best_splits_exact(order, X, tied, SG, unit, tot, criterion, starts, sizes, pos_node, can, mf, rng,
                        msl):
     """Best split of every node of a level.
 
-    ``SG`` (c, n) are the gathered statistic channels (channel-major), ``tot`` (c, q) their
-    node totals. Returns ``ok`` (q,), feature, threshold and left size per node.
+    ``order`` (d, m) holds the level's samples per feature, grouped by node and sorted
+    within each node. ``SG`` (c, n) are the gathered statistic channels (channel-major),
+    ``tot`` (c, q) their node totals. Returns ``ok`` (q,), feature, threshold and left size
+    per node.
     """
     d, m = order.shape
     q = len(sizes)
     start_rep = np.repeat(starts[:-1], sizes)
     nL = np.arange(1, m + 1, dtype=np.float64) - start_rep     # rows left of a cut after p
+    del start_rep
     nR = np.repeat(sizes, sizes) - nL
     pos_ok = (nL >= msl) & (nR >= msl) & np.repeat(can, sizes)
     if mf >= d:
-        # every feature of every node: (c, d, m) arrays, one row per feature. Prefix sums
-        # restart at each node: the first entry of a node segment has the previous node's
-        # total subtracted before the cumsum.
-        L = SG[:, order]
-        L[:, :, starts[1:-1]] -= tot[:, None, :-1]
-        np.cumsum(L, axis=2, out=L)
-        R = np.repeat(tot, sizes, axis=1)[:, None, :] - L
-        gain = split_proxy(criterion, unit, L, R, nL, nR)
+        # Every feature of every node, a block of features at a time: (c, b, m) arrays, one
+        # row per feature. Prefix sums restart at each node: the first entry of a node
+        # segment has the previous node's total subtracted before the cumsum. Per block,
+        # keep the best gain of every (feature, node) and its first position.
         pos_bad = ~pos_ok
         pos_bad[-1] = True
-        if tied.any():
-            # cuts between equal values are not thresholds
-            bad = np.empty((d, m), dtype=bool)
-            bad[:] = pos_bad
-            tj = np.flatnonzero(tied)
-            xs = np.take_along_axis(XT[tj], order[tj], axis=1)
-            bad[tj, :-1] |= xs[:, :-1] == xs[:, 1:]
-            np.copyto(gain, -np.inf, where=bad)
-        else:
-            np.copyto(gain, -np.inf, where=pos_bad)
-        G = np.maximum.reduceat(gain, starts[:-1], axis=1)   # (d, q)
+        totrep = np.repeat(tot, sizes, axis=1)[:, None, :]
+        G = np.empty((d, q))
+        P = np.zeros((d, q), dtype=np.int64)
+        fb = max(1, _BLOCK // max(m * len(SG), 1))
+        for j0 in range(0, d, fb):  # loop over feature blocks (one block when c * d * m <= _BLOCK)
+            blk = order[j0:j0 + fb]
+            b = len(blk)
+            L = SG[:, blk]
+            L[:, :, starts[1:-1]] -= tot[:, None, :-1]
+            np.cumsum(L, axis=2, out=L)
+            R = totrep - L
+            gain = split_proxy(criterion, unit, L, R, nL, nR)
+            del L, R
+            tj = np.flatnonzero(tied[j0:j0 + b])
+            if len(tj):
+                # cuts between equal values are not thresholds
+                bad = np.empty((b, m), dtype=bool)
+                bad[:] = pos_bad
+                for t in tj:  # loop over the tied features of the block
+                    xs = X[blk[t], j0 + t]
+                    bad[t, :-1] |= xs[:-1] == xs[1:]
+                np.copyto(gain, -np.inf, where=bad)
+                del bad
+            else:
+                np.copyto(gain, -np.inf, where=pos_bad)
+            Gb = np.maximum.reduceat(gain, starts[:-1], axis=1)   # (b, q)
+            G[j0:j0 + b] = Gb
+            hit = np.flatnonzero(gain == np.repeat(Gb, sizes, axis=1))
+            del gain
+            hf, hp = np.divmod(hit, m)
+            seg = hf * q + pos_node[hp]
+            first = np.ones(len(seg), dtype=bool)
+            first[1:] = seg[1:] != seg[:-1]
+            P.ravel()[j0 * q + seg[first]] = hp[first]
         bestf = np.argmax(G, axis=0)
         bestg = G[bestf, np.arange(q)]
         ok = np.isfinite(bestg) & can
-        gsel = gain[bestf[pos_node], np.arange(m)]
-        hit = np.flatnonzero((gsel == bestg[pos_node]) & ok[pos_node])
-        hn = pos_node[hit]
-        first = np.ones(len(hn), dtype=bool)
-        first[1:] = hn[1:] != hn[:-1]
-        p, k = hit[first], hn[first]
+        k = np.flatnonzero(ok)
         f = bestf[k]
-        xl, xr = XT[f, order[f, p]], XT[f, order[f, p + 1]]
+        p = P[f, k]
+        xl, xr = X[order[f, p], f], X[order[f, p + 1], f]
         nl = nL[p]
     else:
         rows = np.arange(d)[:, None]
-        nonconst = (XT[rows, order[:, starts[:-1]]] < XT[rows, order[:, starts[1:] - 1]]).T
+        nonconst = (X[order[:, starts[:-1]], rows] < X[order[:, starts[1:] - 1], rows]).T
         sel = _select_features(rng, nonconst, mf) & can[:, None]
         pair_feat, pair_node = np.nonzero(sel.T)             # feature-major pairs
         npairs = len(pair_feat)
         lens = sizes[pair_node]
-        idx, seg = _ranges(pair_feat * m + starts[pair_node], lens)
-        flat_s = order.ravel()[idx]
-        flat_x = XT.ravel()[np.repeat(pair_feat * XT.shape[1], lens) + flat_s]
-        pos = idx - np.repeat(pair_feat * m, lens)           # position within the level (0..m-1)
+        idx, seg = _ranges(starts[pair_node], lens)
+        fr = np.repeat(pair_feat, lens)
+        flat_s = order[fr, idx]
+        flat_x = X[flat_s, fr]
+        pos = idx                                             # position within the level (0..m-1)
         L = SG[:, flat_s]                                     # (c, P)
         np.cumsum(L, axis=1, out=L)
         base = np.zeros((len(SG), npairs))

@@ -30,18 +30,25 @@ from ._grow import (
 )
 
 
-def dense_ranks(order, XT):
-    """(d, n) int32: rank of every value among the distinct values of its feature."""
-    xs = np.take_along_axis(XT, order, axis=1)
-    new = np.ones(xs.shape, dtype=np.int32)
-    new[:, 0] = 0
-    new[:, 1:] = xs[:, 1:] != xs[:, :-1]
-    dr = np.empty_like(new)
-    np.put_along_axis(dr, order.astype(np.int64), np.cumsum(new, axis=1), axis=1)
+def dense_ranks(X):
+    """(d, n) int32: rank of every value among the distinct values of its feature.
+
+    One feature at a time, so the temporaries are O(n) whatever ``d``.
+    """
+    n, d = X.shape
+    dr = np.empty((d, n), dtype=np.int32)
+    new = np.empty(n, dtype=np.int32)
+    for j in range(d):  # loop over features: one stable argsort each
+        col = np.ascontiguousarray(X[:, j])
+        o = np.argsort(col, kind="stable")
+        xs = col[o]
+        new[0] = 0
+        np.not_equal(xs[1:], xs[:-1], out=new[1:])
+        dr[j, o] = np.cumsum(new, dtype=np.int32)
     return dr
 
 
-def _eval_pairs(sel, vs, vrow, starts, sizes, XT, drank, n_rank, SG, unit, tot, criterion, msl):
+def _eval_pairs(sel, vs, vrow, starts, sizes, X, drank, n_rank, SG, unit, tot, criterion, msl):
     """Best cut of every selected (node, feature) pair.
 
     ``vs`` (m,) virtual samples grouped by node, ``vrow`` their data rows. Returns per pair:
@@ -104,7 +111,7 @@ def _eval_pairs(sel, vs, vrow, starts, sizes, XT, drank, n_rank, SG, unit, tot, 
     thr = np.full(npairs, float(_UNDEFINED))
     nleft = np.zeros(npairs, dtype=np.int64)
     f = pair_feat[wp]
-    xl, xr = XT[f, vrow[flat_v[p]]], XT[f, vrow[flat_v[p + 1]]]
+    xl, xr = X[vrow[flat_v[p]], f], X[vrow[flat_v[p + 1]], f]
     t = xl / 2.0 + xr / 2.0
     thr[wp] = np.where((t == xr) | ~np.isfinite(t), xl, t)
     nleft[wp] = nL[p].astype(np.int64)
@@ -134,7 +141,7 @@ def _draw_keys(rngs, node_tree, act, d):
     return keys
 
 
-def grow_forest_sampled(vrow, vtree, SV, XT, drank, criterion, rngs, *, max_depth, max_features,
+def grow_forest_sampled(vrow, vtree, SV, X, drank, criterion, rngs, *, max_depth, max_features,
                         min_samples_split=2, min_samples_leaf=1):
     """Grow a batch of trees together, drawing ``max_features`` features per node.
 
@@ -148,8 +155,10 @@ def grow_forest_sampled(vrow, vtree, SV, XT, drank, criterion, rngs, *, max_dept
         Tree of every virtual sample, non-decreasing.
     SV : ndarray (V, C)
         Statistics of every virtual sample (bootstrap counts already applied).
-    XT, drank : ndarray (d, n)
-        Transposed data and dense ranks (:func:`dense_ranks`).
+    X : ndarray (n, d)
+        The data (thresholds and the goes-left test read ``X[row, feature]``).
+    drank : ndarray (d, n)
+        Dense ranks (:func:`dense_ranks`).
     rngs : list of numpy.random.Generator
         One per tree (feature draws).
 
@@ -159,7 +168,7 @@ def grow_forest_sampled(vrow, vtree, SV, XT, drank, criterion, rngs, *, max_dept
     leaf_of : ndarray (V,) int32
         Leaf (global row) of every virtual sample.
     """
-    d = XT.shape[0]
+    d = X.shape[1]
     T = len(rngs)
     mf = int(max_features)
     gc, unit = gathered_channels(criterion, SV)
@@ -220,7 +229,7 @@ def grow_forest_sampled(vrow, vtree, SV, XT, drank, criterion, rngs, *, max_dept
             keys[tried] = 2.0
             rank_in_row = np.argsort(np.argsort(keys, axis=1), axis=1)
             sel = (rank_in_row < (mf - n_nc)[:, None]) & ~tried & act[:, None]
-            pf, pn, pm, nonconst, pthr, _ = _eval_pairs(sel, vs, vrow, starts, sizes, XT, drank, n_rank, SG,
+            pf, pn, pm, nonconst, pthr, _ = _eval_pairs(sel, vs, vrow, starts, sizes, X, drank, n_rank, SG,
                                                        unit, totg, split_crit, min_samples_leaf)
             tried |= sel
             n_nc += np.bincount(pn, weights=nonconst, minlength=q).astype(np.int64)
@@ -248,7 +257,7 @@ def grow_forest_sampled(vrow, vtree, SV, XT, drank, criterion, rngs, *, max_dept
             break
         keep = ~leafpos
         vs, pn = vs[keep], pos_node[keep]
-        goleft = XT[feat[pn], vrow[vs]] <= thr[pn]
+        goleft = X[vrow[vs], feat[pn]] <= thr[pn]
         child = 2 * rank[pn] + (~goleft)
         kdt = np.uint16 if 2 * q < 65535 else np.int64
         perm = np.argsort(child.astype(kdt), kind="stable")
@@ -297,7 +306,7 @@ def _by_tree(flat, tree_of, leaf_of, T):
     return out, np.where(leaf_of >= 0, newid[np.maximum(leaf_of, 0)], _LEAF).astype(np.int32)
 
 
-def grow_exact_sampled(samples, XT, drank, S, criterion, *, max_depth, max_features, rng,
+def grow_exact_sampled(samples, X, drank, S, criterion, *, max_depth, max_features, rng,
                        min_samples_split=2, min_samples_leaf=1):
     """One tree with ``max_features`` drawn per node (see :func:`grow_forest_sampled`).
 
@@ -305,7 +314,7 @@ def grow_exact_sampled(samples, XT, drank, S, criterion, *, max_depth, max_featu
     indexed by data row, like :func:`mlcore_trees._grow.grow_exact`.
     """
     samples = np.asarray(samples, dtype=np.int64)
-    nodes, leaf_v = grow_forest_sampled(samples, np.zeros(len(samples), dtype=np.int64), S[samples], XT,
+    nodes, leaf_v = grow_forest_sampled(samples, np.zeros(len(samples), dtype=np.int64), S[samples], X,
                                         drank, criterion, [rng], max_depth=max_depth,
                                         max_features=max_features, min_samples_split=min_samples_split,
                                         min_samples_leaf=min_samples_leaf)
