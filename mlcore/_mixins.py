@@ -14,7 +14,10 @@ import numbers
 import numpy as np
 
 from .validation import (
-    check_choice, check_is_fitted, check_sample_weight, check_scalar, validate_data,
+    check_choice,
+    check_sample_weight,
+    check_scalar,
+    validate_data,
 )
 
 __all__ = [
@@ -174,7 +177,12 @@ def collect_tags(obj) -> dict:
 def sklearn_tags(obj, tags: dict):
     """scikit-learn's ``Tags`` for ``obj`` from mlcore ``tags`` (imports scikit-learn)."""
     from sklearn.utils import (
-        ClassifierTags, InputTags, RegressorTags, Tags, TargetTags, TransformerTags,
+        ClassifierTags,
+        InputTags,
+        RegressorTags,
+        Tags,
+        TargetTags,
+        TransformerTags,
     )
 
     kind = getattr(obj, "_estimator_type", None)

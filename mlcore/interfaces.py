@@ -431,5 +431,10 @@ class Estimator(Component, ABC):
 
 
 from ._mixins import (  # noqa: E402  (the mixins need nothing from this module)
-    ClassifierMixin, ClusterMixin, Interval, Options, RegressorMixin, TransformerMixin,
+    ClassifierMixin,
+    ClusterMixin,
+    Interval,
+    Options,
+    RegressorMixin,
+    TransformerMixin,
 )
