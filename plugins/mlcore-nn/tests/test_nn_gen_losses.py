@@ -10,7 +10,7 @@ import mlcore
 from mlcore.testing import check_component, check_loss_gradients, numerical_gradient
 
 
-@pytest.mark.parametrize("spec", ["vae_loss", "vae_loss(from_logits=True)", "wgan_gp_loss(lambda_=5.0)",
+@pytest.mark.parametrize("spec", ["vae_loss", "vae_loss(from_logits=True)", "wgan_gp_loss(lambda_gp=5.0)",
                                   "nce_loss", "nce_loss(reduction='sum')"])
 def test_generative_losses_conform_and_match_finite_differences(spec, tmp_path):
     check_component(spec, tmp_path=tmp_path)

@@ -128,8 +128,9 @@ class WGANGPLoss(Loss):
 
     Parameters
     ----------
-    lambda_ : float, default 10
-        Weight of the gradient penalty.
+    lambda_gp : float, default 10
+        Weight of the gradient penalty (``lambda_`` before: a name ending in ``_`` is
+        learned state for scikit-learn).
 
     Shapes
     ------
@@ -147,8 +148,10 @@ class WGANGPLoss(Loss):
     GANs. NeurIPS. Arjovsky, Chintala, Bottou (2017). Wasserstein GAN. ICML.
     """
 
-    def __init__(self, lambda_: float = 10.0):
-        self.lambda_ = check_scalar(lambda_, "lambda_", low=0)
+    _renamed_params = {"lambda_": "lambda_gp"}
+
+    def __init__(self, lambda_gp: float = 10.0):
+        self.lambda_gp = check_scalar(lambda_gp, "lambda_gp", low=0)
 
     @classmethod
     def conformance_example(cls):
@@ -186,7 +189,7 @@ class WGANGPLoss(Loss):
     def penalty(self, G):
         G = np.asarray(G)
         norms = np.sqrt((G.reshape(len(G), -1) ** 2).sum(axis=1))
-        return float(self.lambda_ * np.mean((norms - 1) ** 2))
+        return float(self.lambda_gp * np.mean((norms - 1) ** 2))
 
     def penalty_grad(self, G):
         """dP/dG = 2 lambda (||G_i|| - 1) G_i / (||G_i|| n)."""
@@ -194,7 +197,7 @@ class WGANGPLoss(Loss):
         flat = G.reshape(len(G), -1)
         norms = np.sqrt((flat ** 2).sum(axis=1, keepdims=True))
         with np.errstate(invalid="ignore", divide="ignore"):
-            g = np.where(norms > 0, 2 * self.lambda_ * (norms - 1) / (norms * len(G)), 0.0) * flat
+            g = np.where(norms > 0, 2 * self.lambda_gp * (norms - 1) / (norms * len(G)), 0.0) * flat
         return g.reshape(G.shape)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from mlcore.interfaces import Estimator
+from mlcore.interfaces import Estimator, Interval, Options
 from mlcore.progress import progress_bar
-from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar
+from mlcore.validation import check_array, check_is_fitted, check_random_state
 
-from ..layers._base import check_int
 from ..losses_generative import WGANGPLoss, critic_gradient_penalty
 from . import _common as C
 
@@ -30,8 +31,9 @@ class WGANGP(Estimator):
         Hidden activation (any activation with ``grad2``).
     n_critic : int, default 5
         Critic updates per generator update.
-    lambda_ : float, default 10
-        Gradient-penalty weight.
+    lambda_gp : float, default 10
+        Gradient-penalty weight (called ``lambda_`` before; renamed because a
+        name ending in ``_`` is learned state for scikit-learn).
     learning_rate : float, default 1e-4
     beta1, beta2 : float, default 0.5, 0.9
         Adam moments (the paper's values).
@@ -73,21 +75,31 @@ class WGANGP(Estimator):
 
     _state_attrs = ("_rng",)  # the training generator continues exactly after load
 
+    _renamed_params = {"lambda_": "lambda_gp"}
+    _parameter_constraints = {
+        "latent_dim": Interval(numbers.Integral, low=1), "hidden": Interval(numbers.Integral, low=1),
+        "n_layers": Interval(numbers.Integral, low=1),
+        "act_fn": Options("relu", "leaky_relu", "tanh", "elu", "softplus", "gelu", "sigmoid", "silu", "selu"),
+        "n_critic": Interval(numbers.Integral, low=1), "lambda_gp": Interval(low=0),
+        "learning_rate": Interval(low=0, low_inclusive=False),
+        "beta1": Interval(low=0, high=1, high_inclusive=False), "beta2": Interval(low=0, high=1, high_inclusive=False),
+        "batch_size": Interval(numbers.Integral, low=1), "n_steps": Interval(numbers.Integral, low=1),
+    }
+
     def __init__(self, latent_dim: int = 8, hidden: int = 64, n_layers: int = 3, act_fn: str = "relu",
-                 n_critic: int = 5, lambda_: float = 10.0, learning_rate: float = 1e-4, beta1: float = 0.5,
+                 n_critic: int = 5, lambda_gp: float = 10.0, learning_rate: float = 1e-4, beta1: float = 0.5,
                  beta2: float = 0.9, batch_size: int = 64, n_steps: int = 1000, random_state=None):
-        self.latent_dim = check_int(latent_dim, "latent_dim")
-        self.hidden = check_int(hidden, "hidden")
-        self.n_layers = check_int(n_layers, "n_layers")
-        self.act_fn = check_choice(act_fn, "act_fn", ("relu", "leaky_relu", "tanh", "elu", "softplus", "gelu",
-                                                      "sigmoid", "silu", "selu"))
-        self.n_critic = check_int(n_critic, "n_critic")
-        self.lambda_ = check_scalar(lambda_, "lambda_", low=0)
-        self.learning_rate = check_scalar(learning_rate, "learning_rate", low=0, low_inclusive=False)
-        self.beta1 = check_scalar(beta1, "beta1", low=0, high=1, high_inclusive=False)
-        self.beta2 = check_scalar(beta2, "beta2", low=0, high=1, high_inclusive=False)
-        self.batch_size = check_int(batch_size, "batch_size")
-        self.n_steps = check_int(n_steps, "n_steps")
+        self.latent_dim = latent_dim
+        self.hidden = hidden
+        self.n_layers = n_layers
+        self.act_fn = act_fn
+        self.n_critic = n_critic
+        self.lambda_gp = lambda_gp
+        self.learning_rate = learning_rate
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.batch_size = batch_size
+        self.n_steps = n_steps
         self.random_state = random_state
 
     @classmethod
@@ -122,7 +134,7 @@ class WGANGP(Estimator):
         """``n_steps`` more generator steps (each after ``n_critic`` critic steps); returns self."""
         check_is_fitted(self, "generator_")
         X = check_array(X, name="X")
-        loss = WGANGPLoss(self.lambda_)
+        loss = WGANGPLoss(self.lambda_gp)
         rng, B = self._rng, min(self.batch_size, len(X))
         y = np.concatenate([np.ones(B), np.zeros(B)])
         bar = progress_bar(progress, n_steps, unit="step")
@@ -133,7 +145,7 @@ class WGANGP(Estimator):
                 scores = C.forward(self.critic_, np.concatenate([real, fake]))
                 C.backward(self.critic_, loss.grad(y, scores))
                 e = rng.random((B, 1))
-                pen, pgrads, _ = critic_gradient_penalty(self.critic_, e * real + (1 - e) * fake, self.lambda_)
+                pen, pgrads, _ = critic_gradient_penalty(self.critic_, e * real + (1 - e) * fake, self.lambda_gp)
                 C.step(self.critic_, self.c_optimizers_, pgrads)
             w = -loss.loss(y, scores)
             self.history_["critic_loss"].append(-w + pen)
