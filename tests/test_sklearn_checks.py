@@ -1,0 +1,156 @@
+"""scikit-learn's own estimator checks over every registered estimator (issue 18).
+
+``parametrize_with_checks`` runs scikit-learn's conformance suite on each estimator in
+the registry, built from the small spec in :data:`CHECK_SPECS` (fast fits) or, when it
+is not listed, from its default spec: a newly registered estimator is covered
+automatically. Checks that truly do not apply are in :data:`EXPECTED_FAILED` with the
+reason, and every one of them is listed in README.md's "scikit-learn compatibility"
+table (checked below). Estimators whose tags say they take no 2-D numeric array (text,
+token and sequence models) get only the checks scikit-learn can run on them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import mlcore
+
+#: Small specs: few iterations/epochs so that the whole suite stays fast. An estimator
+#: not listed here is built from its default spec (``build(name)``).
+CHECK_SPECS = {
+    "gbdt": "gbdt(n_estimators=5, max_depth=3, random_state=0)",
+    "random_forest": "random_forest(n_estimators=5, max_depth=4, random_state=0)",
+    "rbm": "rbm(n_hidden=3, epochs=2, random_state=0)",
+    "sequential": ("sequential(layers=[dense(n_out=8, act_fn=relu), dense(n_out=3)], "
+                   "loss=softmax_cross_entropy, optimizer=adam(lr=0.01), random_state=0)"),
+    "wgan_gp": "wgan_gp(n_steps=3, hidden=8, n_layers=2, batch_size=16, random_state=0)",
+    "bernoulli_vae": "bernoulli_vae(latent_dim=2, channels=(2, 3), hidden=8, epochs=1, batch_size=8, random_state=0)",
+    "word2vec": "word2vec(embedding_dim=8, epochs=1, window=2, random_state=0)",
+}
+
+#: ``{estimator name: {check name: reason}}``: checks that do not apply, each for a real
+#: limitation of the algorithm. Mirrored in README.md ("scikit-learn compatibility").
+EXPECTED_FAILED: dict[str, dict[str, str]] = {}
+
+
+def _spec(name: str) -> str:
+    return CHECK_SPECS.get(name, name)
+
+
+def _estimators():
+    reg = mlcore.registry()
+    out = []
+    for name in reg.names("estimator"):
+        out.append(mlcore.build(_spec(name)))
+    return out
+
+
+def _name_of(estimator) -> str:
+    return mlcore.registry().entry_for(estimator).primary
+
+
+ESTIMATORS = _estimators()
+
+with warnings.catch_warnings():  # "does not inherit from BaseEstimator", "Can't test ..." at collection
+    warnings.simplefilter("ignore")
+    _PARAMETRIZE = parametrize_with_checks(
+        ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILED.get(_name_of(est), {}))
+
+
+@_PARAMETRIZE
+def test_sklearn_estimator_check(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the checks provoke convergence and conversion warnings on purpose
+        check(estimator)
+
+
+def test_every_registered_estimator_is_checked():
+    names = {_name_of(e) for e in ESTIMATORS}
+    assert names == set(mlcore.registry().names("estimator"))
+    assert set(EXPECTED_FAILED) <= names, "EXPECTED_FAILED names an unregistered estimator"
+
+
+def test_readme_lists_every_exemption():
+    """Each expected failure appears, with its estimator, check and reason, in the README
+    table; and the table lists nothing else."""
+    text = Path(__file__).resolve().parents[1].joinpath("README.md").read_text(encoding="utf-8")
+    section = text.split("## scikit-learn compatibility", 1)[1].split("\n## ", 1)[0]
+    rows = set()
+    for line in section.splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[1].startswith("check_"):
+            rows.add((cells[0], cells[1], cells[2]))
+    wanted = {(est, check, reason) for est, checks in EXPECTED_FAILED.items() for check, reason in checks.items()}
+    assert rows == wanted
+
+
+def test_text_and_sequence_estimators_declare_their_input():
+    """Estimators that take no 2-D numeric array say so in their tags (the checks then
+    do not feed them matrices)."""
+    for est in ESTIMATORS:
+        tags = est.mlcore_tags()
+        if not tags["two_d_array"]:
+            assert tags["string"] or tags["one_d_array"] or tags["three_d_array"] or tags["categorical"], \
+                f"{_name_of(est)} declares no input kind"
+
+
+def test_hyperparameter_names_do_not_end_in_underscore():
+    """``name_`` is learned state for scikit-learn (check_is_fitted): no component of any
+    kind may take a hyperparameter spelled that way."""
+    from mlcore.interfaces import constructor_params
+
+    reg = mlcore.registry()
+    bad = []
+    for kind in reg.kinds():
+        for name in reg.names(kind):
+            target = reg.get(name, kind)
+            bad += [f"{kind}/{name}: {p.name}" for p in constructor_params(target)
+                    if p.name.endswith("_") and not p.name.startswith("_")]
+    assert not bad
+
+
+def test_sklearn_is_fitted_and_not_fitted_error():
+    import numpy as np
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    for est in ESTIMATORS:
+        assert est.__sklearn_is_fitted__() is False, _name_of(est)
+        with pytest.raises(NotFittedError):
+            check_is_fitted(est)
+        if est.mlcore_tags()["two_d_array"] and hasattr(est, "predict"):
+            with pytest.raises(NotFittedError):
+                est.predict(np.ones((3, 4)))
+
+
+_BAD_VALUES = {"alpha": -5, "n_components": -1, "max_depth": -1, "n_neighbors": 0, "k": 0}
+
+
+@pytest.mark.parametrize("param,value", sorted(_BAD_VALUES.items()))
+def test_set_params_invalid_fails_at_fit_like_build(param, value):
+    """``set_params`` stores anything; the next ``fit`` refuses it with build's message."""
+    import numpy as np
+
+    from mlcore.errors import ComponentArgumentError
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 3)), np.arange(20) % 2
+    checked = 0
+    for est in ESTIMATORS:
+        name = _name_of(est)
+        if param not in est.get_params() or not est.mlcore_tags()["two_d_array"]:
+            continue
+        with pytest.raises(ComponentArgumentError) as at_build:
+            mlcore.build(f"{name}({param}={value})" if "(" not in _spec(name)
+                         else _spec(name)[:-1] + f", {param}={value})")
+        est = mlcore.build(_spec(name)).set_params(**{param: value})
+        with pytest.raises(ComponentArgumentError) as at_fit:
+            est.fit(np.abs(X), y)
+        assert str(at_fit.value) in str(at_build.value), name
+        assert param in str(at_fit.value) and "Signature" in str(at_fit.value)
+        checked += 1
+    assert checked
