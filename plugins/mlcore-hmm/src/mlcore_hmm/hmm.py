@@ -100,6 +100,8 @@ class MultinomialHMM(Estimator):
     """
 
     _estimator_type = "density_estimator"
+    #: input: concatenated integer symbol sequences with lengths, not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "one_d_array": True, "categorical": True}
 
     def __init__(self, n_states=2, *, startprob=None, transmat=None, emissionprob=None,
                  n_symbols=None, max_iter=100, tol=1e-2, random_state=None):

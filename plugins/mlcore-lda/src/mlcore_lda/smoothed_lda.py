@@ -110,6 +110,8 @@ class SmoothedLDA(Estimator):
     """
 
     _estimator_type = "transformer"
+    #: input: documents as lists of word ids, not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "categorical": True}
 
     def __init__(self, n_topics=10, *, alpha=None, beta=0.01, n_iter=200, burn_in=None, n_words=None,
                  random_state=None):

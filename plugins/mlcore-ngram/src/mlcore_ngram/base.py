@@ -56,6 +56,8 @@ class NGramModel(Estimator):
     """
 
     _estimator_type = "density_estimator"
+    #: input: sentences, not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "string": True}
 
     # -- hyperparameters ------------------------------------------------------------------
     def _check_common(self):

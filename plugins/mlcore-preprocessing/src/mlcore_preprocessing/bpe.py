@@ -88,6 +88,8 @@ class BytePairEncoder(Estimator):
     """
 
     _estimator_type = "transformer"
+    #: input: documents, not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "string": True}
 
     def __init__(self, max_merges: int = 3000, min_frequency: int = 2, encoding: str = "utf-8",
                  input_type: str = "strings"):

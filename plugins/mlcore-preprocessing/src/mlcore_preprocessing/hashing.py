@@ -124,6 +124,8 @@ class FeatureHasher(Estimator):
     """
 
     _estimator_type = "transformer"
+    #: input: dicts, pairs or token lists, not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "string": True, "dict": True}
 
     def __init__(self, n_features: int = 1024, input_type: str = "dict", alternate_sign: bool = True,
                  sparse: bool = False):

@@ -103,6 +103,8 @@ class HuffmanEncoder(Estimator):
     """
 
     _estimator_type = "transformer"
+    #: input: token sequences, not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "string": True}
 
     def __init__(self):
         pass

@@ -50,6 +50,8 @@ class OneHotEncoder(Estimator):
     """
 
     _estimator_type = "transformer"
+    #: input: category columns (strings or integers), not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "string": True, "categorical": True}
 
     def __init__(self, categories: list | None = None, handle_unknown: str = "error"):
         self.categories = categories

@@ -72,6 +72,8 @@ class TFIDF(Estimator):
     """
 
     _estimator_type = "transformer"
+    #: input: documents (strings or token lists), not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "string": True}
 
     def __init__(self, lowercase: bool = True, filter_stopwords: bool = False, filter_punctuation: bool = True,
                  tokenizer: str = "words", min_count: int = 1, max_tokens: int | None = None,

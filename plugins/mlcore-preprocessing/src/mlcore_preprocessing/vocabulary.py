@@ -77,6 +77,8 @@ class Vocabulary(Estimator):
     """
 
     _estimator_type = "transformer"
+    #: input: documents, not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "string": True}
 
     def __init__(self, lowercase: bool = True, min_count: int = 1, max_tokens: int | None = None,
                  filter_stopwords: bool = True, filter_punctuation: bool = True, tokenizer: str = "words",

@@ -64,6 +64,8 @@ class BernoulliVAE(Estimator):
     """
 
     _estimator_type = "transformer"
+    #: input: binary images (n, rows, cols, channels), not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "three_d_array": True, "positive_only": True}
 
     _state_attrs = ("_rng",)  # the training generator continues exactly after load
 

@@ -119,6 +119,8 @@ class Word2Vec(Estimator):
     """
 
     _estimator_type = "transformer"
+    #: input: tokenised sentences, not a 2-D numeric array (scikit-learn's matrix checks do not apply)
+    _tags = {"two_d_array": False, "string": True}
 
     def __init__(self, embedding_dim: int = 100, window: int = 5, architecture: str = "skip_gram",
                  negative: int = 5, noise_power: float = 0.75, subsample: float = 1e-3, min_count: int = 1,
