@@ -21,11 +21,19 @@ from .hookspecs import hookimpl
 from .progress import progress_iter
 
 
-def save(obj, path) -> str:
-    """Save a component (full spec and learned state) to one ``.npz`` file; see :func:`mlcore._io.save`."""
+def save(obj, path, metadata=None) -> str:
+    """Save a component (full spec and learned state, optional JSON ``metadata``) to one ``.npz``
+    file; see :func:`mlcore._io.save`."""
     from ._io import save as _save
 
-    return _save(obj, path)
+    return _save(obj, path, metadata=metadata)
+
+
+def read_metadata(path) -> dict:
+    """The JSON ``metadata`` a file was saved with (``{}`` if none); see :func:`mlcore._io.read_metadata`."""
+    from ._io import read_metadata as _read
+
+    return _read(path)
 
 
 def load(path):
@@ -48,6 +56,7 @@ __all__ = [
     "hookimpl",
     "save",
     "load",
+    "read_metadata",
     "errors",
     "interfaces",
     "validation",

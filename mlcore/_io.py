@@ -54,12 +54,14 @@ from ._io_read import MANIFEST, MAX_JSON_DEPTH, Decoder, _depth, read_archive
 from .errors import FileFormatError, MlcoreError, UnknownComponentError
 from .interfaces import check_state_keys, constructor_params
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "read_metadata"]
 
 FORMAT = "mlcore"
 VERSION = 1
 _MANIFEST = MANIFEST
 MAX_INT_BITS = 4096
+#: the most JSON text ``save(..., metadata=)`` stores (a run's config, versions, history)
+MAX_METADATA_BYTES = 4 * 2 ** 20
 
 
 def _is_component(v) -> bool:
@@ -206,13 +208,29 @@ def _check_declared(obj, where):
                 _check_declared(x, f"{where}.{p.name}")
 
 
-def _serialise(obj) -> tuple[str, dict]:
+def _metadata(metadata):
+    """A JSON-only copy of ``metadata`` (a dict), at most ``MAX_METADATA_BYTES`` of text."""
+    if not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict, not {type(metadata).__name__}")
+    try:
+        text = json.dumps(metadata, allow_nan=True)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise TypeError(f"metadata must hold only JSON values (dicts with str keys, lists, str, numbers, "
+                        f"bool, None): {exc}") from None
+    if len(text.encode()) > MAX_METADATA_BYTES:
+        raise ValueError(f"metadata takes {len(text.encode())} bytes as JSON (at most {MAX_METADATA_BYTES})")
+    return json.loads(text)
+
+
+def _serialise(obj, metadata=None) -> tuple[str, dict]:
     """The manifest text and the arrays, all validated; nothing is written."""
     _check_declared(obj, type(obj).__name__)
     enc = _Encoder()
     try:
         manifest = {"format": FORMAT, "version": VERSION, "spec": to_spec(obj, full=True), "kind": _kind_of(obj),
                     "tree": enc.tree(_collect(obj), type(obj).__name__)}
+        if metadata is not None:
+            manifest["metadata"] = _metadata(metadata)
         text = json.dumps(manifest, allow_nan=True)
     except RecursionError as exc:
         raise ValueError(f"cannot save {type(obj).__name__}: its state is nested too deeply "
@@ -248,7 +266,7 @@ def _fsync_dir(directory: str) -> None:
         os.close(fd)
 
 
-def save(obj, path) -> str:
+def save(obj, path, metadata=None) -> str:
     """Save a component (spec and learned state) to one ``.npz`` file, atomically.
 
     Everything is serialised and checked first; the file is then written to a
@@ -264,6 +282,10 @@ def save(obj, path) -> str:
         Any registered component: layer, network, optimizer, estimator, agent.
     path : str or os.PathLike
         Written exactly as given (no suffix is added).
+    metadata : dict, optional
+        JSON values (at most ``MAX_METADATA_BYTES`` as text) stored beside the spec, for
+        example ``mlcore fit``'s resolved config; read back by :func:`read_metadata`,
+        ignored by :func:`load`.
 
     Returns
     -------
@@ -278,7 +300,7 @@ def save(obj, path) -> str:
     OSError
         Writing failed (disk full, file size limit, permissions); the previous file is intact.
     """
-    text, arrays = _serialise(obj)
+    text, arrays = _serialise(obj, metadata)
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = _temp_file(directory, os.path.basename(path))
@@ -340,3 +362,18 @@ def load(path):
     except Exception as exc:  # a component rejecting tampered state in its own set_state
         raise FileFormatError(f"{path}: restoring the saved state failed: {type(exc).__name__}: {exc}") from exc
     return obj
+
+
+def read_metadata(path) -> dict:
+    """The ``metadata`` dict stored by :func:`save` (``{}`` when none), read with load's bounds.
+
+    Raises
+    ------
+    FileNotFoundError, FileFormatError
+        As :func:`load`, and when the stored metadata is not a dict.
+    """
+    manifest, _ = read_archive(path)
+    meta = manifest.get("metadata", {})
+    if not isinstance(meta, dict):
+        raise FileFormatError(f"{path}: the metadata is a {type(meta).__name__}, not a dict")
+    return meta
