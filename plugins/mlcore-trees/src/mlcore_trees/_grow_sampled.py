@@ -48,13 +48,35 @@ def dense_ranks(X):
     return dr
 
 
+#: samples per chunk of (node, feature) pairs evaluated together: bounds the temporaries
+#: of a level to about ``max(_BLOCK, largest node)`` elements per array
+_BLOCK = 1 << 20
+
+
 def _eval_pairs(sel, vs, vrow, starts, sizes, X, drank, n_rank, SG, unit, tot, criterion, msl):
     """Best cut of every selected (node, feature) pair.
 
     ``vs`` (m,) virtual samples grouped by node, ``vrow`` their data rows. Returns per pair:
     feature, node, max gain (-inf if none), non-constant flag, threshold and left size.
+    The pairs are evaluated in chunks of about ``_BLOCK`` samples (pairs are independent).
     """
     pair_feat, pair_node = np.nonzero(sel.T)                 # feature-major pairs
+    ends = np.cumsum(sizes[pair_node])
+    if len(ends) == 0 or ends[-1] <= _BLOCK:
+        return _eval_chunk(pair_feat, pair_node, vs, vrow, starts, sizes, X, drank, n_rank, SG, unit, tot,
+                           criterion, msl)
+    cuts = [0]
+    while cuts[-1] < len(ends):  # loop over chunks: each ends where the next would pass _BLOCK
+        base = ends[cuts[-1] - 1] if cuts[-1] else 0
+        cuts.append(max(cuts[-1] + 1, int(np.searchsorted(ends, base + _BLOCK, side="right"))))
+    parts = [_eval_chunk(pair_feat[a:b], pair_node[a:b], vs, vrow, starts, sizes, X, drank, n_rank, SG, unit,
+                         tot, criterion, msl) for a, b in zip(cuts[:-1], cuts[1:])]
+    return tuple(np.concatenate(col) for col in zip(*parts))
+
+
+def _eval_chunk(pair_feat, pair_node, vs, vrow, starts, sizes, X, drank, n_rank, SG, unit, tot, criterion,
+                msl):
+    """:func:`_eval_pairs` on the given pairs."""
     npairs = len(pair_feat)
     lens = sizes[pair_node]
     idx, seg = _ranges(starts[pair_node], lens)
