@@ -107,8 +107,8 @@ def test_optimizers_are_cloned_per_layer_never_shared(digits_flat):
     assert len({id(o) for o in opts}) == 3 and all(o is not net.optimizer for o in opts)
     assert mlcore.to_spec(opts[0]) == "sgd(lr=0.05)" and opts[0] is not net.layers[0].optimizer
     assert mlcore.to_spec(opts[1]) == mlcore.to_spec(opts[2]) == "adam(lr=0.01)"
-    assert opts[1].state_["W"]["exp_sum"].shape == (16, 16)
-    assert opts[2].state_["W"]["exp_sum"].shape == (16, 10)
+    assert opts[1].state_["W"]["exp_avg"].shape == (16, 16)
+    assert opts[2].state_["W"]["exp_avg"].shape == (16, 10)
     assert not hasattr(net.optimizer, "state_") or not net.optimizer.state_   # the template is untouched
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import mlcore
-from mlcore.errors import ComponentArgumentError
+from mlcore.errors import ComponentArgumentError, FileFormatError
 
 SPECS = [
     "sgd(lr=0.05, momentum=0.9)",
@@ -72,10 +72,11 @@ def test_adam_two_steps_matches_paper_algorithm():
     np.testing.assert_allclose(one_step("adam(lr=0.1)", [1.0, -2.0, 0.5], *g), p, rtol=1e-12)
 
 
-def test_adam_moments_are_the_averages_and_old_average_state_still_loads():
-    """The stored discounted sums times (1 - beta) are the paper's m and v (written out as in
-    Algorithm 1); a state saved with the averages (``exp_avg``/``exp_avg_sq``, the layout before
-    the sums) is converted on load and training continues to within rounding."""
+def test_adam_state_holds_torchs_averages_and_rejects_other_buffers():
+    """``state_`` (what mlcore.save writes) holds torch's ``exp_avg``/``exp_avg_sq``: the
+    paper's m and v, written out as in Algorithm 1; a state with other buffer names (the
+    discounted sums of an unreleased development layout) is refused on load, not silently
+    restarted from zero moments."""
     b1, b2 = 0.8, 0.99
     rng = np.random.default_rng(3)
     g = [rng.standard_normal(4) for _ in range(5)]
@@ -87,19 +88,16 @@ def test_adam_moments_are_the_averages_and_old_average_state_still_loads():
     params = {"w": np.ones(4)}
     for gt in g:
         opt.step(params, {"w": gt})
+    state = opt.get_state()["state_"]["w"]
+    assert sorted(state) == ["exp_avg", "exp_avg_sq", "step"] and state["step"] == 5
+    np.testing.assert_allclose(state["exp_avg"], m, rtol=1e-12)
+    np.testing.assert_allclose(state["exp_avg_sq"], v, rtol=1e-12)
     np.testing.assert_allclose(opt.moments("w")["exp_avg"], m, rtol=1e-12)
-    np.testing.assert_allclose(opt.moments("w")["exp_avg_sq"], v, rtol=1e-12)
 
-    old = opt.get_state()
-    old["state_"] = {"w": {**opt.moments("w"), "step": opt.state_["w"]["step"]}}
-    legacy = mlcore.build(f"adam(lr=0.05, beta1={b1}, beta2={b2})")
-    legacy.set_state(old)
-    assert sorted(legacy.state_["w"]) == ["exp_sum", "exp_sum_sq", "step"]
-    p_legacy = {"w": params["w"].copy()}
-    g_next = rng.standard_normal(4)
-    opt.step(params, {"w": g_next})
-    legacy.step(p_legacy, {"w": g_next})
-    np.testing.assert_allclose(p_legacy["w"], params["w"], rtol=1e-14)
+    sums = opt.get_state()
+    sums["state_"] = {"w": {"exp_sum": m / (1 - b1), "exp_sum_sq": v / (1 - b2), "step": 5}}
+    with pytest.raises(FileFormatError, match="exp_sum"):
+        mlcore.build("adam").set_state(sums)
 
 
 def test_clip_norm_is_per_tensor():

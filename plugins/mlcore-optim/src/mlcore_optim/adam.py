@@ -36,11 +36,10 @@ class Adam(OptimizerBase):
     Attributes
     ----------
     state_ : dict of str -> dict
-        ``exp_sum`` and ``exp_sum_sq`` arrays, the discounted sums
-        M = sum_k beta1^k g_(t-k) and S = sum_k beta2^k g_(t-k)^2, and ``step`` (int): the
-        number of updates this parameter received, used for its bias correction (as
-        torch). torch's moment averages are ``exp_avg = (1 - beta1) M`` and
-        ``exp_avg_sq = (1 - beta2) S`` (see :meth:`moments`).
+        torch's per-parameter state: ``exp_avg`` and ``exp_avg_sq`` (the moment averages
+        m and v, same shape and dtype as the parameter) and ``step`` (int), the number of
+        updates this parameter received, used for its bias correction. Saved as is, so
+        a state moves to and from ``torch.optim.Adam`` by name.
     n_steps_ : int
         Completed steps.
 
@@ -55,17 +54,12 @@ class Adam(OptimizerBase):
         p &\\leftarrow p - \\frac{\\mathrm{lr}_t}{1-\\beta_1^t}\\,
         \\frac{m}{\\sqrt{v}/\\sqrt{1-\\beta_2^t} + \\epsilon}
 
-    The state keeps the discounted sums M = m / (1 - beta1) and S = v / (1 - beta2)
-    instead of the averages: ``M <- beta1 M + g`` and ``S <- beta2 S + g^2`` need one
-    element-wise pass each fewer than the averages' updates, and the constant factors
-    move into the step size. The update is then
-
-    ``p -= c * M / (sqrt(S) + eps * sqrt(1 - beta2**t) / sqrt(1 - beta2))`` with
-    ``c = lr_t * (1 - beta1) sqrt(1 - beta2**t) / ((1 - beta1**t) sqrt(1 - beta2))``,
-
-    the same value as torch's in ten passes over each cache block instead of twelve
-    (Adam's update is compute-bound in cache, so this is 15% of its time). The paper's
-    Algorithm 1, readable: :func:`mlcore_optim._reference.adam_step` (tested equal).
+    The bias corrections fold into two scalars per parameter and step, so each cache block
+    is updated by twelve in-place passes (``_update``): ``m += (1 - beta1) (g - m)``
+    (torch's ``lerp``), ``v = beta2 v + (1 - beta2) g^2``, then
+    ``p -= c * m / (sqrt(v) + eps * sqrt(1 - beta2**t))`` with
+    ``c = lr_t * sqrt(1 - beta2**t) / (1 - beta1**t)``. The paper's Algorithm 1, readable:
+    :func:`mlcore_optim._reference.adam_step` (tested equal).
 
     References
     ----------
@@ -96,44 +90,46 @@ class Adam(OptimizerBase):
         check_scalar(eps, "eps", low=0)
 
     def _buffers(self):
-        return ("exp_sum", "exp_sum_sq")
+        return ("exp_avg", "exp_avg_sq")
 
     def _scalars(self, state, lr, dtype):
         t = state["step"] = state.get("step", 0) + 1
-        bc1 = 1 - self.beta1 ** t
         sqrt_bc2 = math.sqrt(1 - self.beta2 ** t)
-        root_b2 = math.sqrt(1 - self.beta2)    # sqrt(v) = root_b2 * sqrt(S)
-        return {"beta1": dtype(self.beta1), "beta2": dtype(self.beta2),
-                "eps": dtype(self.eps * sqrt_bc2 / root_b2),
-                "neg_step": dtype(-lr * (1 - self.beta1) * sqrt_bc2 / (bc1 * root_b2)),
+        return {"w1": dtype(1 - self.beta1), "beta2": dtype(self.beta2), "w2": dtype(1 - self.beta2),
+                "eps": dtype(self.eps * sqrt_bc2),       # sqrt(v / bc2) + eps = (sqrt(v) + eps sqrt(bc2)) / sqrt(bc2)
+                "neg_step": dtype(-lr * sqrt_bc2 / (1 - self.beta1 ** t)),
                 "decay": dtype(1 - lr * self.weight_decay)}
 
     def _update(self, p, g, s, tmp, c):
-        M, S = s["exp_sum"], s["exp_sum_sq"]
-        M *= c["beta1"]                 # M <- beta1 M + g
-        M += g
-        np.multiply(g, g, out=tmp)      # S <- beta2 S + g^2
-        S *= c["beta2"]
-        S += tmp
-        np.sqrt(S, out=tmp)
+        m, v = s["exp_avg"], s["exp_avg_sq"]
+        np.subtract(g, m, out=tmp)      # m <- m + (1 - beta1) (g - m)
+        tmp *= c["w1"]
+        m += tmp
+        np.multiply(g, g, out=tmp)      # v <- beta2 v + (1 - beta2) g^2
+        tmp *= c["w2"]
+        v *= c["beta2"]
+        v += tmp
+        np.sqrt(v, out=tmp)             # p <- p - c m / (sqrt(v) + eps')
         tmp += c["eps"]
-        np.divide(M, tmp, out=tmp)
+        np.divide(m, tmp, out=tmp)
         tmp *= c["neg_step"]
         p += tmp
 
     def moments(self, name: str) -> dict:
         """torch's ``exp_avg`` and ``exp_avg_sq`` (the moment averages m and v) of parameter
-        ``name``, computed from the stored sums (new arrays)."""
+        ``name`` (copies)."""
         s = self.state_[name]
-        return {"exp_avg": s["exp_sum"] * (1 - self.beta1), "exp_avg_sq": s["exp_sum_sq"] * (1 - self.beta2)}
+        return {"exp_avg": s["exp_avg"].copy(), "exp_avg_sq": s["exp_avg_sq"].copy()}
 
     def set_state(self, state: dict) -> None:
         super().set_state(state)
-        for s in getattr(self, "state_", {}).values():   # files written before the sums: averages
-            if "exp_avg" in s and "exp_sum" not in s:
-                s["exp_sum"] = s.pop("exp_avg") / (1 - self.beta1)    # dtype kept (weak scalar)
-            if "exp_avg_sq" in s and "exp_sum_sq" not in s:
-                s["exp_sum_sq"] = s.pop("exp_avg_sq") / (1 - self.beta2)
+        for name, s in getattr(self, "state_", {}).items():   # torch's buffer names, nothing else
+            unknown = sorted(set(s) - {"exp_avg", "exp_avg_sq", "step"})
+            if unknown:
+                from mlcore.errors import FileFormatError
+
+                raise FileFormatError(f"adam state of parameter {name!r} has keys {unknown}; expected torch's "
+                                      "'exp_avg', 'exp_avg_sq' and 'step'")
 
     @classmethod
     def conformance_example(cls):
