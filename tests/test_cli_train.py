@@ -187,13 +187,13 @@ def test_readme_worked_example_runs(tmp_path, monkeypatch):
 def test_save_metadata_is_json_only_bounded_and_ignored_by_load(tmp_path):
     from mlcore._io import MAX_METADATA_BYTES
 
-    model = mlcore.build("ridge(alpha=2.0)").fit(np.eye(3), [1.0, 2.0, 3.0])
+    model = mlcore.build("gaussian_nb").fit(np.arange(8.0).reshape(4, 2), [0, 1, 0, 1])
     path = tmp_path / "r.npz"
-    meta = {"config": {"model": "ridge(alpha=2.0)", "seed": 0}, "history": {"loss": [1.5, float("nan")]}}
+    meta = {"config": {"model": "gaussian_nb", "seed": 0}, "history": {"loss": [1.5, float("nan")]}}
     mlcore.save(model, path, metadata=meta)
     got = mlcore.read_metadata(path)
     assert got["config"] == meta["config"] and got["history"]["loss"][0] == 1.5 and np.isnan(got["history"]["loss"][1])
-    np.testing.assert_array_equal(mlcore.load(path).coef_, model.coef_)
+    np.testing.assert_array_equal(mlcore.load(path).theta_, model.theta_)
     mlcore.save(model, tmp_path / "plain.npz")
     assert mlcore.read_metadata(tmp_path / "plain.npz") == {}
     with pytest.raises(TypeError, match="JSON values"):
