@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import math
 import typing
+import weakref
 from collections.abc import Mapping
 
 import numpy as np
@@ -56,7 +57,7 @@ def _param_kinds(reg: Registry, target, names) -> dict[str, str | None]:
     except Exception:  # unresolvable string annotations: rely on spec_kinds only
         hints = {}
     by_path = {}
-    for kind, info in reg._kinds.items():
+    for kind, info in reg.kind_info().items():
         iface = info.interface
         path = iface if isinstance(iface, str) else f"{iface.__module__}:{iface.__qualname__}"
         by_path.setdefault(path, kind)
@@ -86,14 +87,21 @@ def _classes_in(hint):
     return [hint]
 
 
-_SIGNATURES: dict[tuple[int, object], _Signature] = {}
+#: registry -> target -> signature; weak on both sides, so neither a discarded registry
+#: (tests build many) nor a class defined in a notebook cell is kept alive by the cache.
+_SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _signature(reg: Registry, target) -> _Signature:
-    key = (id(reg), target)
-    sig = _SIGNATURES.get(key)
+    per_registry = _SIGNATURES.get(reg)
+    if per_registry is None:
+        per_registry = _SIGNATURES[reg] = weakref.WeakKeyDictionary()
+    try:
+        sig = per_registry.get(target)
+    except TypeError:  # a target that cannot be weakly referenced: not cached
+        return _Signature(reg, target)
     if sig is None:
-        sig = _SIGNATURES[key] = _Signature(reg, target)
+        sig = per_registry[target] = _Signature(reg, target)
     return sig
 
 

@@ -30,7 +30,7 @@ def problems(reg) -> list[tuple[str, str]]:
     out = []
     interfaces = {}
     for kind in reg.kinds():
-        info = reg._kinds[kind]
+        info = reg.kind_info(kind)
         target = info.interface if isinstance(info.interface, str) else None
         try:
             interfaces[kind] = reg.interface(kind)

@@ -10,6 +10,8 @@ import _thread
 import importlib
 import os
 
+import pluggy
+
 from . import _catalog, hookspecs
 from ._version import check_plugin_api
 from .errors import NameConflictError, PluginLoadError
@@ -219,15 +221,18 @@ class PluginLoading:
 
     def _call_register(self, name, info, plugin):
         fn = getattr(plugin, "mlcore_register", None)
-        if fn is not None and hasattr(fn, f"{hookspecs.PROJECT}_impl"):
+        opts = getattr(fn, f"{hookspecs.PROJECT}_impl", None)
+        if fn is not None and opts is not None:
             self._current = name
             try:
-                code = getattr(fn, "__func__", fn).__code__
-                args = code.co_varnames[:code.co_argcount][1 if hasattr(fn, "__self__") else 0:]
-                unknown = [a for a in args if a != "registry"]
+                # pluggy's own reading of the implementation's arguments (as pm.register
+                # would do, without registering the whole module yet: see load_plugin)
+                impl = pluggy.HookImpl(plugin, name, fn, opts)
+                allowed = self.pm.hook.mlcore_register.spec.argnames
+                unknown = [a for a in impl.argnames if a not in allowed]
                 if unknown:
-                    raise TypeError(f"mlcore_register takes only 'registry', not {unknown}")
-                fn(**{a: self for a in args})
+                    raise TypeError(f"mlcore_register takes only {list(allowed)}, not {unknown}")
+                impl.function(*[self for _ in impl.argnames])
             except BaseException as exc:
                 if _fatal(exc):
                     raise

@@ -139,6 +139,13 @@ class Registry(PluginLoading):
         self._ensure_loaded()
         return sorted(self._kinds)
 
+    def kind_info(self, kind: str | None = None):
+        """The :class:`KindInfo` (name, interface, plugin, doc) of ``kind``, or a dict of
+        every kind's when ``kind`` is None. Interfaces given as ``"module:attr"`` are not
+        imported (see :meth:`interface`)."""
+        self._ensure_loaded()
+        return dict(self._kinds) if kind is None else self._kinds[kind]
+
     def interface(self, kind: str):
         """The interface class of ``kind`` (imported on first use)."""
         self._ensure_loaded()
