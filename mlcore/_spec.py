@@ -17,7 +17,8 @@ can exhaust the stack or the memory.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .errors import ComponentArgumentError
 
@@ -59,18 +60,22 @@ class Spec:
     """
 
     __slots__ = ("name", "args", "kwargs")
+    name: str
+    args: tuple[Any, ...]
+    kwargs: tuple[tuple[str, Any], ...]
 
-    def __init__(self, name: str, args=(), kwargs=()):
+    def __init__(self, name: str, args: Iterable[Any] = (), kwargs: Iterable[tuple[str, Any]] = ()) -> None:
         # An immutable value object written by hand: attrs would triple the cost of
         # ``import mlcore`` (measured), and specs are built on every start-up path.
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "args", tuple(args))
         object.__setattr__(self, "kwargs", tuple(tuple(p) for p in kwargs))
 
-    def __setattr__(self, key, value):
+    def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError(f"Spec is immutable: use spec.evolve({key}=...) for a changed copy")
 
-    __delattr__ = __setattr__
+    def __delattr__(self, key: str) -> None:
+        raise AttributeError(f"Spec is immutable: use spec.evolve({key}=...) for a changed copy")
 
     def __eq__(self, other) -> bool:
         if type(other) is not Spec:
@@ -85,7 +90,7 @@ class Spec:
 
     def evolve(self, **changes) -> Spec:
         """A copy with some of ``name``, ``args``, ``kwargs`` replaced."""
-        fields = {"name": self.name, "args": self.args, "kwargs": self.kwargs}
+        fields: dict[str, Any] = {"name": self.name, "args": self.args, "kwargs": self.kwargs}
         unknown = set(changes) - set(fields)
         if unknown:
             raise TypeError(f"Spec has no field(s) {sorted(unknown)}")
