@@ -260,7 +260,8 @@ class ClassifierMixin(EstimatorHelpers):
         idx = np.clip(idx, 0, len(known) - 1)
         bad = known[idx] != y
         if np.any(bad):
-            raise ValueError(f"y contains labels not in classes: {sorted(set(y[bad].tolist()))[:10]}")
+            raise ValueError(f"y contains labels {sorted(set(y[bad].tolist()))[:10]} not among the classes "
+                             f"{known.tolist()[:20]}")
         self.classes_ = known
         return idx
 

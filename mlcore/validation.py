@@ -248,6 +248,8 @@ def check_classification_targets(y, *, name: str = "y") -> np.ndarray:
     if np.iscomplexobj(arr):
         raise ValueError(f"Complex data not supported: {name} has dtype {arr.dtype}")
     arr = column_or_1d(arr, name=name)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity; class labels must be finite")
     kind = type_of_target(arr)
     if kind not in ("binary", "multiclass"):
         raise ValueError(f"Unknown label type: {kind}. A classifier needs discrete class labels in {name} "
