@@ -1,35 +1,22 @@
-"""Shared helpers of the linear family: input checks, centring, ``score`` mix-ins."""
+"""Shared helpers of the linear family: centring and weighted means.
+
+Input validation, ``score`` and ``classes_`` handling come from the core mixins
+(:class:`mlcore.interfaces.RegressorMixin`, :class:`~mlcore.interfaces.ClassifierMixin`).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from mlcore.validation import check_array, check_is_fitted, check_X_y
-
-__all__ = [
-    "ClassifierMixin",
-    "RegressorMixin",
-    "check_classification_targets",
-    "check_features",
-    "check_sample_weight",
-    "weighted_mean",
-]
+__all__ = ["centring_shift", "is_sparse", "weighted_mean"]
 
 
-def check_sample_weight(sample_weight, n_samples: int, name: str = "sample_weight"):
-    """``None`` or a validated float64 vector ``(n_samples,)`` of non-negative finite weights."""
-    if sample_weight is None:
-        return None
-    sw = check_array(sample_weight, name=name, ndim=(0, 1), dtype=np.float64)
-    if sw.ndim == 0:
-        sw = np.full(n_samples, float(sw))
-    if sw.shape[0] != n_samples:
-        raise ValueError(f"{name} has {sw.shape[0]} entries but X has {n_samples} samples")
-    if np.any(sw < 0):
-        raise ValueError(f"{name} must be non-negative")
-    if not sw.sum() > 0:
-        raise ValueError(f"{name} must have a positive sum")
-    return sw
+def is_sparse(X) -> bool:
+    """Whether ``X`` is a scipy.sparse matrix or array."""
+    import sys
+
+    sp = sys.modules.get("scipy.sparse")
+    return sp is not None and sp.issparse(X)
 
 
 def weighted_mean(A, sample_weight):
@@ -37,68 +24,6 @@ def weighted_mean(A, sample_weight):
     if sample_weight is None:
         return A.mean(axis=0)
     return (sample_weight @ A.reshape(len(A), -1)).reshape(A.shape[1:]) / sample_weight.sum()
-
-
-def check_features(estimator, X, attribute: str = "coef_"):
-    """Validate ``X`` for a fitted estimator: 2-D, finite, ``n_features_in_`` columns."""
-    check_is_fitted(estimator, attribute)
-    X = check_array(X, name="X", ndim=2)
-    if X.shape[1] != estimator.n_features_in_:
-        raise ValueError(f"X has {X.shape[1]} features, but {type(estimator).__name__} was fitted "
-                         f"with {estimator.n_features_in_}")
-    return X
-
-
-def check_classification_targets(X, y):
-    """Validate ``(X, y)`` for a classifier; returns ``X, classes, y_index``."""
-    X, y = check_X_y(X, y, y_ndim=1, y_dtype=None)
-    if y.dtype.kind == "f" and np.any(y != np.round(y)):
-        raise ValueError("y holds continuous values; a classifier needs class labels")
-    if y.dtype.kind not in "biufUSO":
-        raise TypeError(f"class labels must be integers, floats or strings, got dtype {y.dtype}")
-    if y.dtype.kind == "O":
-        y = y.astype(str)
-    classes, y_idx = np.unique(y, return_inverse=True)
-    return X, classes, y_idx
-
-
-class RegressorMixin:
-    """``score`` = coefficient of determination R^2 (scikit-learn ``r2_score`` semantics)."""
-
-    _estimator_type = "regressor"
-
-    def score(self, X, y, sample_weight=None) -> float:
-        """R^2 of ``predict(X)`` against ``y``, averaged uniformly over outputs.
-
-        ``1 - sum w (y - y_hat)^2 / sum w (y - mean_w(y))^2``; a constant target gives
-        1.0 when predicted exactly and 0.0 otherwise.
-        """
-        y = check_array(y, name="y", ndim=(1, 2))
-        pred = np.asarray(self.predict(X), dtype=np.float64)
-        if pred.shape != y.shape:
-            pred = pred.reshape(y.shape)
-        sw = check_sample_weight(sample_weight, len(y))
-        w = np.ones(len(y)) if sw is None else sw
-        y2 = y.reshape(len(y), -1)
-        r = pred.reshape(len(y), -1) - y2
-        ss_res = w @ (r * r)
-        ss_tot = w @ (y2 - weighted_mean(y2, sw)) ** 2
-        ok = ss_tot != 0
-        r2 = np.where(ok, 1.0 - ss_res / np.where(ok, ss_tot, 1.0), np.where(ss_res == 0, 1.0, 0.0))
-        return float(r2.mean())
-
-
-class ClassifierMixin:
-    """``score`` = (weighted) accuracy of ``predict(X)``."""
-
-    _estimator_type = "classifier"
-
-    def score(self, X, y, sample_weight=None) -> float:
-        """Mean accuracy of ``predict(X)`` against the labels ``y``."""
-        y = np.asarray(y)
-        correct = (np.asarray(self.predict(X)) == y).astype(np.float64)
-        sw = check_sample_weight(sample_weight, len(y))
-        return float(correct.mean() if sw is None else sw @ correct / sw.sum())
 
 
 def centring_shift(X, sw, fit_intercept):
@@ -110,8 +35,43 @@ def centring_shift(X, sw, fit_intercept):
     far from the optimum (coefficients off by O(1) at an offset of 1e4); elsewhere the
     data are used as given, so ordinary fits follow scikit-learn's iterates.
     """
-    if not fit_intercept:
+    if not fit_intercept or is_sparse(X):  # sparse input is never centred (it would densify)
         return np.zeros(X.shape[1])
     mean = weighted_mean(X, sw)
     var = weighted_mean((X - mean) ** 2, sw)
     return mean if np.any(mean * mean > 100 * var) else np.zeros(X.shape[1])
+
+
+def sparse_least_squares(X, Y, sw, fit_intercept: bool, alpha=0.0):
+    """Weighted (ridge) least squares for a scipy.sparse ``X`` without densifying it.
+
+    Minimises ``sum_i w_i ||y_i - b - B^T x_i||^2 + alpha ||B||^2`` by LSQR (Paige and
+    Saunders 1982) on the implicitly centred, row-weighted design: the operator
+    ``v -> W^{1/2} (X - 1 x_bar^T) v`` is applied with sparse products only. ``alpha``
+    is a scalar or one value per column of ``Y``.
+
+    Returns
+    -------
+    B : ndarray (m, K)
+    x_off : ndarray (m,)
+    y_off : ndarray (K,)
+    """
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import LinearOperator, lsqr
+
+    n, m = X.shape
+    w = np.ones(n) if sw is None else np.asarray(sw, dtype=np.float64)
+    if fit_intercept:
+        x_off = np.asarray(X.T @ w).ravel() / w.sum()
+        y_off = w @ Y / w.sum()
+    else:
+        x_off, y_off = np.zeros(m), np.zeros(Y.shape[1])
+    s = np.sqrt(w)
+    Xs = sp.csr_matrix(sp.diags(s) @ X)
+    A = LinearOperator((n, m), dtype=np.float64,
+                       matvec=lambda v: Xs @ np.ravel(v) - s * (x_off @ np.ravel(v)),
+                       rmatvec=lambda u: Xs.T @ np.ravel(u) - x_off * (s @ np.ravel(u)))
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (Y.shape[1],))
+    cols = [lsqr(A, s * (Y[:, k] - y_off[k]), damp=float(np.sqrt(alphas[k])), atol=1e-12, btol=1e-12,
+                 iter_lim=max(10 * m, 1000))[0] for k in range(Y.shape[1])]
+    return np.column_stack(cols), x_off, y_off

@@ -81,7 +81,7 @@ class LogLoss:
                 loss, R = loss * sw, R * sw[:, None]
         f = loss.sum() / S + 0.5 * self.lam2 * np.vdot(W, W)
         G = np.empty(self.shape)
-        G[:, :self.m] = (R.T @ self.X) / S + self.lam2 * W
+        G[:, :self.m] = np.asarray(self.X.T @ R).T / S + self.lam2 * W   # X may be scipy.sparse
         if self.fi:
             G[:, self.m] = R.sum(axis=0) / S
         return float(f), G.ravel()
@@ -93,18 +93,18 @@ class LogLoss:
         """
         Z = self.decision(theta)
         sw = np.ones(self.n) if self.sw is None else self.sw
-        A = np.hstack([self.X, np.ones((self.n, 1))]) if self.fi else self.X
+        A = _with_ones(self.X) if self.fi else self.X
         p = A.shape[1]
         if self.K == 1:
             q = expit(Z[:, 0])
-            H = A.T @ (A * (sw * q * (1 - q) / self.S)[:, None])
+            H = _weighted_gram(A, sw * q * (1 - q) / self.S)
         else:
             P = np.exp(_log_softmax(Z)[0])
             H = np.empty((self.K * p, self.K * p))
             for k in range(self.K):
                 for l in range(k, self.K):
                     d = P[:, k] * ((k == l) - P[:, l]) * sw / self.S
-                    blk = A.T @ (A * d[:, None])
+                    blk = _weighted_gram(A, d)
                     H[k * p:(k + 1) * p, l * p:(l + 1) * p] = blk
                     H[l * p:(l + 1) * p, k * p:(k + 1) * p] = blk.T
         if self.lam2:
@@ -132,6 +132,24 @@ def fit_lbfgs(obj: LogLoss, max_iter: int, tol: float):
         warnings.warn(f"L-BFGS did not converge in max_iter={max_iter} iterations; increase max_iter "
                       "or scale the data", ConvergenceWarning, stacklevel=3)
     return res.x, int(res.nit)
+
+
+def _with_ones(X):
+    """``[X, 1]``; sparse stays sparse (CSR)."""
+    if isinstance(X, np.ndarray):
+        return np.hstack([X, np.ones((X.shape[0], 1))])
+    import scipy.sparse as sp
+
+    return sp.hstack([X, np.ones((X.shape[0], 1))], format="csr")
+
+
+def _weighted_gram(A, d):
+    """``A^T diag(d) A`` as a dense (p, p) array, for a dense or sparse ``A``."""
+    if isinstance(A, np.ndarray):
+        return A.T @ (A * d[:, None])
+    import scipy.sparse as sp
+
+    return np.asarray((A.T @ sp.diags(d) @ A).todense())
 
 
 def _soft(v, t, mask):

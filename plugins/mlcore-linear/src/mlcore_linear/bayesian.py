@@ -8,10 +8,9 @@ import numpy as np
 import scipy.linalg as sla
 
 from mlcore.errors import ComponentArgumentError
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_is_fitted, check_random_state, check_scalar, check_X_y
+from mlcore.interfaces import Estimator, Interval, RegressorMixin
+from mlcore.validation import check_is_fitted, check_random_state, check_scalar
 
-from ._base import RegressorMixin, check_features
 from ._gram import centred_gram
 
 __all__ = ["BayesianLinearRegression"]
@@ -116,14 +115,18 @@ class BayesianLinearRegression(RegressorMixin, Estimator):
     >>> mean, std = m.predict(X[:2], return_std=True)
     """
 
+    _parameter_constraints = {
+        "noise_variance": Interval(numbers.Real, low=0, low_inclusive=False, allow_none=True),
+        "a0": Interval(numbers.Real, low=0, low_inclusive=False),
+        "b0": Interval(numbers.Real, low=0, low_inclusive=False), "fit_intercept": bool,
+    }
+    _tags = {"multi_output": True}
+
+    def _check_params(self):
+        _check_prior(self.mu, self.V)
+
     def __init__(self, mu=0.0, V=1.0, noise_variance: float | None = 1.0, a0: float = 1.0,
                  b0: float = 1.0, fit_intercept: bool = True):
-        _check_prior(mu, V)
-        check_scalar(noise_variance, "noise_variance", numbers.Real, low=0, low_inclusive=False,
-                     allow_none=True)
-        check_scalar(a0, "a0", numbers.Real, low=0, low_inclusive=False)
-        check_scalar(b0, "b0", numbers.Real, low=0, low_inclusive=False)
-        check_scalar(fit_intercept, "fit_intercept", bool)
         self.mu = mu
         self.V = V
         self.noise_variance = noise_variance
@@ -164,7 +167,7 @@ class BayesianLinearRegression(RegressorMixin, Estimator):
         -------
         self
         """
-        X, y = check_X_y(X, y)
+        X, y = self._validate_data(X, y)
         n, m = X.shape
         Y = y.reshape(n, -1)
         mu, V_inv = self._prior(m)
@@ -199,7 +202,6 @@ class BayesianLinearRegression(RegressorMixin, Estimator):
         self.V_ = V_N
         self.x_offset_ = x_off
         self.n_samples_ = n
-        self.n_features_in_ = m
         return self
 
     def predict(self, X, return_std: bool = False):
@@ -217,7 +219,7 @@ class BayesianLinearRegression(RegressorMixin, Estimator):
         mean : ndarray (n,) or (n, n_targets)
         std : ndarray, same shape (only if ``return_std``)
         """
-        X = check_features(self, X)
+        X = self._check_X(X)
         mean = X @ self.coef_.T + self.intercept_
         if not return_std:
             return mean

@@ -8,10 +8,10 @@ import warnings
 import numpy as np
 from scipy.special import expit, xlogy
 
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_choice, check_scalar, check_X_y
+from mlcore.interfaces import Estimator, Interval, Options, RegressorMixin
+from mlcore.validation import check_array, check_sample_weight, column_or_1d
 
-from ._base import RegressorMixin, centring_shift, check_features, check_sample_weight
+from ._base import centring_shift
 from ._logloss import ConvergenceWarning
 
 __all__ = ["GLM"]
@@ -87,12 +87,11 @@ class GLM(RegressorMixin, Estimator):
     (2,)
     """
 
+    _parameter_constraints = {"link": Options("identity", "logit", "log"), "fit_intercept": bool,
+                              "max_iter": Interval(numbers.Integral, low=1), "tol": Interval(numbers.Real, low=0)}
+
     def __init__(self, link: str = "identity", fit_intercept: bool = True, max_iter: int = 100,
                  tol: float = 1e-8):
-        check_choice(link, "link", ("identity", "logit", "log"))
-        check_scalar(fit_intercept, "fit_intercept", bool)
-        check_scalar(max_iter, "max_iter", numbers.Integral, low=1)
-        check_scalar(tol, "tol", numbers.Real, low=0)
         self.link = link
         self.fit_intercept = fit_intercept
         self.max_iter = max_iter
@@ -134,15 +133,15 @@ class GLM(RegressorMixin, Estimator):
         and so the standard errors of the Gaussian family (Binomial and Poisson have
         dispersion 1). Both may be given (the IRLS weights are their product).
         """
-        X, y = check_X_y(X, y, y_ndim=1)
+        X, y = self._validate_data(X, y)
         n, m = X.shape
         if sample_weight is not None and freq_weights is not None:
             raise ValueError("sample_weight and freq_weights are the same frequency weights: give one of them")
         if freq_weights is not None:
-            fw = check_sample_weight(freq_weights, n, "freq_weights")
+            fw = check_sample_weight(freq_weights, n, name="freq_weights")
         else:
             fw = check_sample_weight(sample_weight, n)
-        vw = check_sample_weight(var_weights, n, "var_weights")
+        vw = check_sample_weight(var_weights, n, name="var_weights")
         fw = np.ones(n) if fw is None else fw
         s = fw if vw is None else fw * vw
         if self.link == "logit" and (y.min() < 0 or y.max() > 1):
@@ -203,12 +202,11 @@ class GLM(RegressorMixin, Estimator):
         self.deviance_ = dev
         self.null_deviance_ = float(s @ _deviance_terms(self.link, y, null_mu))
         self.n_iter_ = n_iter
-        self.n_features_in_ = m
         return self
 
     def linear_predictor(self, X):
         """``eta = X coef + intercept`` (n,)."""
-        X = check_features(self, X)
+        X = self._check_X(X)
         return X @ self.coef_ + self.intercept_
 
     def predict(self, X):
@@ -217,7 +215,7 @@ class GLM(RegressorMixin, Estimator):
 
     def score(self, X, y, sample_weight=None) -> float:
         """Fraction of deviance explained ``D^2`` (R^2 for the identity link)."""
-        X, y = check_X_y(X, y, y_ndim=1)
+        y = column_or_1d(check_array(y, name="y", ndim=(1, 2), min_features=0), warn=False)
         sw = check_sample_weight(sample_weight, len(y))
         s = np.ones(len(y)) if sw is None else sw
         dev = s @ _deviance_terms(self.link, y, self.predict(X))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_is_fitted, check_scalar, check_X_y
+from mlcore.interfaces import Estimator, RegressorMixin
+from mlcore.validation import check_is_fitted
 
-from ._base import RegressorMixin, check_features, check_sample_weight, weighted_mean
+from ._base import is_sparse, sparse_least_squares, weighted_mean
 
 __all__ = ["LinearRegression"]
 
@@ -63,8 +63,10 @@ class LinearRegression(RegressorMixin, Estimator):
     (3.0, [1.0, 2.0])
     """
 
+    _parameter_constraints = {"fit_intercept": bool}
+    _tags = {"sparse": True, "multi_output": True}
+
     def __init__(self, fit_intercept: bool = True):
-        check_scalar(fit_intercept, "fit_intercept", bool)
         self.fit_intercept = fit_intercept
 
     @classmethod
@@ -88,10 +90,17 @@ class LinearRegression(RegressorMixin, Estimator):
         -------
         self
         """
-        X, y = check_X_y(X, y)
+        X, y = self._validate_data(X, y)
         n, m = X.shape
-        sw = check_sample_weight(sample_weight, n)
+        sw = self._check_sample_weight(sample_weight, n)
         Y = y.reshape(n, -1)
+        if is_sparse(X):  # LSQR on the implicitly centred design; no recursive update state
+            B, x_off, y_off = sparse_least_squares(X, Y, sw, self.fit_intercept)
+            self._set_solution(B, y_off - x_off @ B, y.ndim)
+            for stale in ("gram_inv_", "rank_", "singular_"):
+                self.__dict__.pop(stale, None)
+            self.n_samples_seen_ = n
+            return self
         if self.fit_intercept:
             x_off, y_off = weighted_mean(X, sw), weighted_mean(Y, sw)
             Xc, Yc = X - x_off, Y - y_off
@@ -121,7 +130,6 @@ class LinearRegression(RegressorMixin, Estimator):
         self.gram_inv_ = P
         self.rank_ = int(keep.sum())
         self.singular_ = sv
-        self.n_features_in_ = m
         self.n_samples_seen_ = n
         return self
 
@@ -151,9 +159,11 @@ class LinearRegression(RegressorMixin, Estimator):
             If the model was fitted on a rank-deficient design (the recursion needs
             ``(A^T W A)^{-1}`` to exist): refit with more samples first.
         """
-        check_is_fitted(self, "gram_inv_")
-        X, y = check_X_y(X, y)
-        X = check_features(self, X)
+        check_is_fitted(self, "coef_")
+        if not hasattr(self, "gram_inv_"):
+            raise ValueError("update needs a model fitted on a dense X (a sparse fit keeps no inverse Gram "
+                             "matrix); refit on dense data or refit on all the data")
+        X, y = self._validate_data(X, y, reset=False, accept_sparse=False)
         if (y.ndim == 2) != (self.coef_.ndim == 2) or (y.ndim == 2 and y.shape[1] != self.coef_.shape[0]):
             raise ValueError(f"y has shape {y.shape}; update needs the target layout used in fit")
         n, m = X.shape
@@ -161,7 +171,7 @@ class LinearRegression(RegressorMixin, Estimator):
         if self.rank_ < m:
             raise ValueError(f"recursive update needs a full-rank initial fit (rank {self.rank_} < "
                              f"{m} features); fit on more samples before calling update")
-        sw = check_sample_weight(sample_weight, n)
+        sw = self._check_sample_weight(sample_weight, n)
         Z = np.hstack([X, np.ones((n, 1))]) if self.fit_intercept else X
         R = y.reshape(n, -1)
         if sw is not None:
@@ -184,5 +194,5 @@ class LinearRegression(RegressorMixin, Estimator):
 
     def predict(self, X):
         """Predictions ``X coef^T + intercept``: (n,) or (n, n_targets)."""
-        X = check_features(self, X)
-        return X @ self.coef_.T + self.intercept_
+        X = self._check_X(X)
+        return np.asarray(X @ self.coef_.T) + self.intercept_

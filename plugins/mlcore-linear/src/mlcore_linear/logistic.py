@@ -7,10 +7,9 @@ import numbers
 import numpy as np
 from scipy.special import expit, log_softmax, softmax
 
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_choice, check_scalar
+from mlcore.interfaces import ClassifierMixin, Estimator, Interval, Options
 
-from ._base import ClassifierMixin, centring_shift, check_classification_targets, check_features, check_sample_weight
+from ._base import centring_shift
 from ._logloss import LogLoss, fit_lbfgs, fit_prox_newton
 
 __all__ = ["LogisticRegression"]
@@ -77,13 +76,14 @@ class LogisticRegression(ClassifierMixin, Estimator):
     array([0, 1])
     """
 
+    _parameter_constraints = {
+        "penalty": Options("l2", "l1", "none", None), "C": Interval(numbers.Real, low=0, low_inclusive=False),
+        "fit_intercept": bool, "max_iter": Interval(numbers.Integral, low=1), "tol": Interval(numbers.Real, low=0),
+    }
+    _tags = {"sparse": True}  # CSR/CSC input is used as is (never centred or densified)
+
     def __init__(self, penalty: str | None = "l2", C: float = 1.0, fit_intercept: bool = True,
                  max_iter: int = 100, tol: float = 1e-4):
-        check_choice(penalty, "penalty", ("l2", "l1", "none", None))
-        check_scalar(C, "C", numbers.Real, low=0, low_inclusive=False)
-        check_scalar(fit_intercept, "fit_intercept", bool)
-        check_scalar(max_iter, "max_iter", numbers.Integral, low=1)
-        check_scalar(tol, "tol", numbers.Real, low=0)
         self.penalty = penalty
         self.C = C
         self.fit_intercept = fit_intercept
@@ -111,15 +111,19 @@ class LogisticRegression(ClassifierMixin, Estimator):
         -------
         self
         """
-        X, classes, y_idx = check_classification_targets(X, y)
+        X, y = self._validate_data(X, y)
+        y_idx = self._encode_classes(y)
+        classes = self.classes_
         if len(classes) < 2:
-            raise ValueError(f"logistic regression needs at least 2 classes in y; got only {classes[0]!r}")
-        sw = check_sample_weight(sample_weight, len(X))
-        S = float(len(X) if sw is None else sw.sum())
+            del self.classes_
+            raise ValueError(f"logistic regression needs at least 2 classes in y; got only 1 class {classes[0]!r}")
+        n = X.shape[0]
+        sw = self._check_sample_weight(sample_weight, n)
+        S = float(n if sw is None else sw.sum())
         penalty = "none" if self.penalty is None else self.penalty
         lam = 1.0 / (self.C * S)
         shift = centring_shift(X, sw, self.fit_intercept)
-        obj = LogLoss(X - shift, y_idx, len(classes), sw, self.fit_intercept, lam if penalty == "l2" else 0.0)
+        obj = LogLoss(X - shift if shift.any() else X, y_idx, len(classes), sw, self.fit_intercept, lam if penalty == "l2" else 0.0)
         if penalty == "l1":
             theta, n_iter = fit_prox_newton(obj, lam, self.max_iter, self.tol)
         else:
@@ -128,17 +132,15 @@ class LogisticRegression(ClassifierMixin, Estimator):
         b = b - W @ shift
         if obj.K > 1:
             b = b - b.mean()          # the softmax is invariant to a common shift of the intercepts
-        self.classes_ = classes
         self.coef_ = W.copy()
         self.intercept_ = b.copy() if self.fit_intercept else np.zeros(obj.K)
         self.n_iter_ = n_iter
-        self.n_features_in_ = X.shape[1]
         return self
 
     def decision_function(self, X):
         """Scores ``X W^T + b``: (n,) for two classes (log-odds of ``classes_[1]``), else (n, K)."""
-        X = check_features(self, X)
-        Z = X @ self.coef_.T + self.intercept_
+        X = self._check_X(X)
+        Z = np.asarray(X @ self.coef_.T) + self.intercept_
         return Z[:, 0] if Z.shape[1] == 1 else Z
 
     def predict_proba(self, X):

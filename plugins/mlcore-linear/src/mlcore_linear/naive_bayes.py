@@ -8,10 +8,10 @@ import numpy as np
 from scipy.special import logsumexp
 
 from mlcore.errors import ComponentArgumentError
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_array, check_scalar, check_X_y
+from mlcore.interfaces import ClassifierMixin, Estimator, Interval
+from mlcore.validation import check_array
 
-from ._base import ClassifierMixin, check_features, check_sample_weight
+from ._base import is_sparse
 
 __all__ = ["GaussianNB"]
 
@@ -34,6 +34,10 @@ def _stats(X, w):
     n = float(w.sum())
     if n == 0:
         return 0.0, np.zeros(X.shape[1]), np.zeros(X.shape[1])
+    if is_sparse(X):  # E[x^2] - mean^2 with sparse products (X is never densified)
+        mean = np.asarray(X.T @ w).ravel() / n
+        var = np.maximum(np.asarray(X.multiply(X).T @ w).ravel() / n - mean ** 2, 0.0)
+        return n, mean, var
     mean = (w @ X) / n
     var = (w @ (X - mean) ** 2) / n
     return n, mean, var
@@ -91,17 +95,22 @@ class GaussianNB(ClassifierMixin, Estimator):
     ['a', 'b']
     """
 
+    _parameter_constraints = {"var_smoothing": Interval(numbers.Real, low=0)}
+    _tags = {"sparse": True}  # CSR/CSC: moments and likelihoods from sparse products
+
     def __init__(self, priors=None, var_smoothing: float = 1e-9):
+        self.priors = priors
+        self.var_smoothing = var_smoothing
+
+    def _check_params(self):
+        priors = self.priors
         if priors is not None:
             try:
                 p = np.asarray(priors, dtype=np.float64)
             except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond float
-                raise ComponentArgumentError(f"priors must be a list of numbers, got {priors!r}")
+                raise ComponentArgumentError(f"priors must be a list of numbers, got {priors!r}") from None
             if p.ndim != 1 or np.any(p < 0) or not np.isclose(p.sum(), 1.0):
                 raise ComponentArgumentError(f"priors must be non-negative and sum to 1, got {priors!r}")
-        check_scalar(var_smoothing, "var_smoothing", numbers.Real, low=0)
-        self.priors = priors
-        self.var_smoothing = var_smoothing
 
     @classmethod
     def conformance_example(cls):
@@ -113,7 +122,7 @@ class GaussianNB(ClassifierMixin, Estimator):
         """Fit on ``(X, y)`` from scratch; returns self."""
         for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("_")]:
             delattr(self, name)
-        X, y = check_X_y(X, y, y_ndim=1, y_dtype=None)
+        X, y = self._validate_data(X, y)
         return self.partial_fit(X, y, classes=np.unique(y), sample_weight=sample_weight)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -131,11 +140,11 @@ class GaussianNB(ClassifierMixin, Estimator):
         -------
         self
         """
-        X, y = check_X_y(X, y, y_ndim=1, y_dtype=None)
         first = not hasattr(self, "classes_")
+        X, y = self._validate_data(X, y, reset=first)
         if first:
             if classes is None:
-                raise ValueError("classes must be given on the first call to partial_fit")
+                raise ValueError("classes must be passed on the first call to partial_fit")
             cls = np.unique(check_array(classes, name="classes", ndim=1, dtype=None))
             if self.priors is not None and len(self.priors) != len(cls):
                 raise ValueError(f"priors has {len(self.priors)} entries but there are {len(cls)} classes")
@@ -146,20 +155,13 @@ class GaussianNB(ClassifierMixin, Estimator):
             self.feature_mean_, self.feature_var_ = np.zeros(m), np.zeros(m)
             self.epsilon_ = 0.0
             self.n_samples_seen_ = 0
-            self.n_features_in_ = m
-        else:
-            X = check_features(self, X, "classes_")
-        idx = np.searchsorted(self.classes_, y)
-        idx = np.minimum(idx, len(self.classes_) - 1)
-        unknown = self.classes_[idx] != y
-        if np.any(unknown):
-            raise ValueError(f"labels {np.unique(y[unknown]).tolist()} are not among the classes "
-                             f"{self.classes_.tolist()}")
-        sw = check_sample_weight(sample_weight, len(X))
-        w = np.ones(len(X)) if sw is None else sw
+        idx = self._encode_classes(y, first_call=False)
+        n = X.shape[0]
+        sw = self._check_sample_weight(sample_weight, n)
+        w = np.ones(n) if sw is None else sw
         # epsilon uses the unweighted variance of every row seen (as scikit-learn's fit)
         n_seen, self.feature_mean_, self.feature_var_ = _merge(
-            self.n_samples_seen_, self.feature_mean_, self.feature_var_, *_stats(X, np.ones(len(X))))
+            self.n_samples_seen_, self.feature_mean_, self.feature_var_, *_stats(X, np.ones(n)))
         self.n_samples_seen_ = int(n_seen)
         var = self.var_ - self.epsilon_                 # raw per-class variances
         for k in np.unique(idx):                        # loop over classes present in the batch
@@ -181,14 +183,21 @@ class GaussianNB(ClassifierMixin, Estimator):
 
     def predict_joint_log_proba(self, X):
         """``log p(x, y = k)`` for each row and class (n, n_classes)."""
-        X = check_features(self, X, "classes_")
+        X = self._check_X(X)
         if not np.all(self.var_ > 0):
             k, j = np.argwhere(~(self.var_ > 0))[0]
             raise ValueError(f"feature {j} has zero variance in class {self.classes_[k]} and "
                              f"var_smoothing={self.var_smoothing}: the Gaussian likelihood is degenerate; "
                              "use var_smoothing > 0")
         with np.errstate(divide="ignore"):
-            out = np.tile(np.log(self.class_prior_), (len(X), 1))
+            out = np.tile(np.log(self.class_prior_), (X.shape[0], 1))
+        if is_sparse(X):  # sum_j (x_j - t_j)^2 / v_j expanded into sparse products
+            X2 = X.multiply(X)
+            for k in range(len(self.classes_)):
+                v, t = self.var_[k], self.theta_[k]
+                quad = np.asarray(X2 @ (1 / v)).ravel() - 2 * np.asarray(X @ (t / v)).ravel() + np.sum(t * t / v)
+                out[:, k] -= 0.5 * np.sum(np.log(2 * np.pi * v)) + 0.5 * quad
+            return out
         for k in range(len(self.classes_)):            # loop over classes, vectorised over rows
             v = self.var_[k]
             out[:, k] -= 0.5 * np.sum(np.log(2 * np.pi * v)) + 0.5 * np.sum((X - self.theta_[k]) ** 2 / v, axis=1)

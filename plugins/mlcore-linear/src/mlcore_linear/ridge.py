@@ -8,10 +8,10 @@ import numpy as np
 import scipy.linalg as sla
 
 from mlcore.errors import ComponentArgumentError
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_scalar, check_X_y
+from mlcore.interfaces import Estimator, RegressorMixin
+from mlcore.validation import check_scalar
 
-from ._base import RegressorMixin, check_features, check_sample_weight
+from ._base import is_sparse, sparse_least_squares
 from ._gram import centred_gram
 
 __all__ = ["Ridge", "solve_ridge"]
@@ -76,7 +76,7 @@ class Ridge(RegressorMixin, Estimator):
     """
 
     _parameter_constraints = {"fit_intercept": bool}
-    _tags = {"multi_output": True}
+    _tags = {"multi_output": True, "sparse": True}
 
     def __init__(self, alpha=1.0, fit_intercept: bool = True):
         self.alpha = alpha
@@ -110,14 +110,16 @@ class Ridge(RegressorMixin, Estimator):
         -------
         self
         """
-        X, y = check_X_y(X, y)
+        X, y = self._validate_data(X, y)
         n, m = X.shape
-        sw = check_sample_weight(sample_weight, n)
+        sw = self._check_sample_weight(sample_weight, n)
         Y = y.reshape(n, -1)
         alpha = np.asarray(self.alpha, dtype=np.float64)
         if alpha.ndim == 1 and alpha.shape[0] != Y.shape[1]:
             raise ValueError(f"alpha has {alpha.shape[0]} values but y has {Y.shape[1]} targets")
-        if n >= m:
+        if is_sparse(X):                          # LSQR, X never densified
+            B, x_off, y_off = sparse_least_squares(X, Y, sw, self.fit_intercept, alpha)
+        elif n >= m:
             G, H, x_off, y_off = centred_gram(X, Y, sw, self.fit_intercept)
             B = solve_ridge(G, H, alpha)
         else:                                     # dual (kernel) form: an n x n system
@@ -132,10 +134,9 @@ class Ridge(RegressorMixin, Estimator):
             self.coef_, self.intercept_ = B[:, 0], float(b[0]) if self.fit_intercept else 0.0
         else:
             self.coef_, self.intercept_ = B.T.copy(), b if self.fit_intercept else np.zeros(Y.shape[1])
-        self.n_features_in_ = m
         return self
 
     def predict(self, X):
         """Predictions ``X coef^T + intercept``: (n,) or (n, n_targets)."""
-        X = check_features(self, X)
-        return X @ self.coef_.T + self.intercept_
+        X = self._check_X(X)
+        return np.asarray(X @ self.coef_.T) + self.intercept_
