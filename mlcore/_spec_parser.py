@@ -10,6 +10,7 @@ from __future__ import annotations
 import keyword
 import math
 import re
+from typing import Any, NoReturn
 
 from ._spec import _INT_BOUND, MAX_DEPTH, MAX_INT_DIGITS, MAX_SPEC_LENGTH, Spec
 from .errors import SpecSyntaxError
@@ -50,7 +51,7 @@ class _Parser:
         self.depth = 0
 
     # -- helpers
-    def fail(self, reason: str, pos: int | None = None):
+    def fail(self, reason: str, pos: int | None = None) -> NoReturn:
         raise SpecSyntaxError(reason, self.text, (self.pos if pos is None else pos) + 1)
 
     def ws(self) -> str:
@@ -60,7 +61,7 @@ class _Parser:
         self.pos = i
         return text[i] if i < n else ""
 
-    def unexpected(self, expected: str):
+    def unexpected(self, expected: str) -> NoReturn:
         if self.pos >= self.n:
             self.fail(f"unexpected end of input, expected {expected}")
         c = self.text[self.pos]
@@ -137,7 +138,9 @@ class _Parser:
     def call(self, name: str) -> Spec:
         self.enter()
         self.pos += 1  # "("
-        args, kwargs, seen = [], [], set()
+        args: list[Any] = []
+        kwargs: list[tuple[str, Any]] = []
+        seen: set[str] = set()
         while True:
             c = self.ws()
             if c == ")":
