@@ -12,6 +12,7 @@ import json
 import os
 import re
 import zipfile
+from typing import NoReturn
 
 import numpy as np
 import numpy.lib.format as npformat
@@ -27,7 +28,7 @@ _MEMBER = re.compile(r"(__mlcore__|a[0-9]{1,9})\.npy")
 _CHUNK = 1 << 20
 
 
-def _fail(path, what):
+def _fail(path, what) -> NoReturn:
     raise FileFormatError(f"{path}: {what}")
 
 
