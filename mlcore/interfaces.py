@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
+from typing import Any
 
 __all__ = [
     "Component", "Layer", "Optimizer", "Scheduler", "Initializer", "Loss", "Agent",
@@ -98,7 +99,7 @@ class Component:
 
     def get_params(self, deep: bool = True) -> dict:
         """Hyperparameters by name (nested ``a__b`` keys for estimator-valued ones if ``deep``)."""
-        out = {}
+        out: dict[str, Any] = {}
         for p in constructor_params(type(self)):
             value = getattr(self, p.name)
             if deep and hasattr(value, "get_params") and not isinstance(value, type):
