@@ -74,7 +74,7 @@ def check_layer_params(layer) -> None:
     if shape is None or not params or not hasattr(layer, "initialize"):
         return
     if not isinstance(shape, tuple) or len(shape) > 8 or not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 0 for s in shape):
+            isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 0 for s in shape):
         raise FileFormatError(f"{name}: invalid input_shape_ {shape!r}")
     kwargs = layer.__dict__.get("initialize_kwargs_") or {}
     if not isinstance(kwargs, dict) or not all(isinstance(k, str) and k.isidentifier() for k in kwargs):
