@@ -125,7 +125,7 @@ def _name_version(meta_dir: str) -> tuple[str | None, str | None]:
                 break
         if text is None and os.path.isfile(meta_dir):  # an .egg-info file is PKG-INFO itself
             text = _read_small(meta_dir, limit)
-        found = {}
+        found: dict[str, str] = {}
         header, blank, _ = (text or "").partition("\n\n")
         for line in header.splitlines():
             key, sep, value = line.partition(":")
@@ -312,7 +312,7 @@ def _write(path: str, found, folders, fingerprint: list[str], started_ns: int) -
     """Write the cache atomically, unless a distribution folder may still be changing."""
     d = os.path.dirname(path)
     lines = [_HEADER, *fingerprint]
-    keys = []
+    keys: list[int] = []
     for meta_dir in folders:
         key = _ep_key(meta_dir)
         keys += key
@@ -401,6 +401,6 @@ def find_entry_points(use_cache: bool = True) -> list[EntryPointInfo]:
     started = time.time_ns()
     fingerprint = _fingerprint(racy_after=started - _RACY_NS) if path is not None else None
     found, folders = _scan_full()  # after the fingerprint: what appears meanwhile voids the cache
-    if path is not None and folders is not None:
+    if path is not None and folders is not None and fingerprint is not None:
         _write(path, found, folders, fingerprint, started)
     return [ep for ep, _ in found]
