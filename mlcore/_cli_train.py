@@ -69,6 +69,7 @@ def plugin_versions(model) -> dict:
     from ._registry import registry
 
     reg = registry()
+    plugins = {p.name: p for p in reg.plugins()}
     found, stack, seen = {}, [model], set()
     while stack:
         obj = stack.pop()
@@ -78,7 +79,7 @@ def plugin_versions(model) -> dict:
         entry = reg.entry_for(obj)
         if entry is None:
             continue
-        info = reg._plugins.get(entry.plugin)
+        info = plugins.get(entry.plugin)
         found[(info.distribution if info and info.distribution else entry.plugin)] = (
             info.version if info and info.version else None)
         try:
