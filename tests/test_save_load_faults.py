@@ -106,7 +106,7 @@ def _temp_files(d):
 
 
 # ---------------------------------------------------------------------- atomic saves
-def _failing_writes(monkeypatch):
+def _failing_writes(monkeypatch, exc=None):
     calls = []
     real = np.lib.format.write_array
 
@@ -114,10 +114,14 @@ def _failing_writes(monkeypatch):
         calls.append(1)
         if len(calls) == 3:  # the manifest and one array are written, then the disk "fails"
             fp.write(b"\0" * 1000)
-            raise OSError(errno.ENOSPC, "No space left on device")
+            raise exc or OSError(errno.ENOSPC, "No space left on device")
         return real(fp, arr, *a, **k)
 
     monkeypatch.setattr(np.lib.format, "write_array", write_array)
+
+
+def _interrupted(monkeypatch):
+    _failing_writes(monkeypatch, KeyboardInterrupt())
 
 
 def _failing_fsync(monkeypatch):
@@ -134,13 +138,15 @@ def _failing_replace(monkeypatch):
     monkeypatch.setattr(os, "replace", replace)
 
 
-@pytest.mark.parametrize("fault", ["huge_int", "object", "deep_state", "array_write", "fsync", "replace"])
+@pytest.mark.parametrize("fault", ["huge_int", "object", "deep_state", "array_write", "interrupt", "fsync",
+                                   "replace"])
 def test_a_failing_save_keeps_the_previous_file_intact(toy, tmp_path, monkeypatch, fault):
     path = tmp_path / "m.npz"
     mlcore.save(_fitted(), path)
     before = path.read_bytes()
     m = _fitted(cols=5, alpha=2.0)
-    expected = {"huge_int": ValueError, "object": TypeError, "deep_state": ValueError}.get(fault, OSError)
+    expected = {"huge_int": ValueError, "object": TypeError, "deep_state": ValueError,
+                "interrupt": KeyboardInterrupt}.get(fault, OSError)
     if fault == "huge_int":
         m.count_ = 10 ** 5000
     elif fault == "object":
@@ -151,7 +157,8 @@ def test_a_failing_save_keeps_the_previous_file_intact(toy, tmp_path, monkeypatc
             deep = [deep]
         m.deep_ = deep
     else:
-        {"array_write": _failing_writes, "fsync": _failing_fsync, "replace": _failing_replace}[fault](monkeypatch)
+        {"array_write": _failing_writes, "interrupt": _interrupted, "fsync": _failing_fsync,
+         "replace": _failing_replace}[fault](monkeypatch)
     with pytest.raises(expected) as info:
         mlcore.save(m, path)
     monkeypatch.undo()
