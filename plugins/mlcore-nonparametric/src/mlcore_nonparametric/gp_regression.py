@@ -8,10 +8,8 @@ import numpy as np
 
 import mlcore
 from mlcore.errors import ComponentArgumentError
-from mlcore.interfaces import Estimator, Kernel
-from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar, check_X_y
-
-from ._scoring import r2_score
+from mlcore.interfaces import Estimator, Interval, Kernel, Options, RegressorMixin
+from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar
 
 __all__ = ["GPRegression"]
 
@@ -37,7 +35,7 @@ def _cholesky(K):
             f"the kernel matrix plus alpha*I is not positive definite ({exc}); increase alpha") from exc
 
 
-class GPRegression(Estimator):
+class GPRegression(RegressorMixin, Estimator):
     """Zero-mean Gaussian-process regression.
 
     Parameters
@@ -96,22 +94,28 @@ class GPRegression(Estimator):
     """
 
     spec_kinds = {"kernel": "kernel"}  # noqa: RUF012 (read-only class data)
-    _estimator_type = "regressor"
+    _parameter_constraints = {  # noqa: RUF012 (read-only class data)
+        "optimizer": Options(None, "l-bfgs-b"), "n_restarts_optimizer": Interval(numbers.Integral, low=0),
+    }
+    _tags = {"multi_output": True}  # noqa: RUF012
 
     def __init__(self, kernel: Kernel | str | None = None, alpha: float | list = 1e-10, optimizer: str | None = None,
                  n_restarts_optimizer: int = 0, random_state=None):
+        self.kernel = kernel
+        self.alpha = alpha
+        self.optimizer = optimizer
+        self.n_restarts_optimizer = n_restarts_optimizer
+        self.random_state = random_state
+
+    def _check_params(self):
+        kernel, alpha = self.kernel, self.alpha
         if kernel is not None and not isinstance(kernel, (str, Kernel)):
             raise ComponentArgumentError(f"kernel must be a kernel component or its spec, got {kernel!r}")
-        self.kernel = kernel
         if isinstance(alpha, (list, tuple)):
             if not alpha or any(isinstance(a, bool) or not isinstance(a, numbers.Real) or a < 0 for a in alpha):
                 raise ComponentArgumentError(f"alpha must be a non-negative float or a list of them, got {alpha!r}")
         else:
             check_scalar(alpha, "alpha", numbers.Real, low=0)
-        self.alpha = alpha
-        self.optimizer = check_choice(optimizer, "optimizer", (None, "l-bfgs-b"))
-        self.n_restarts_optimizer = check_scalar(n_restarts_optimizer, "n_restarts_optimizer", numbers.Integral, low=0)
-        self.random_state = random_state
 
     @classmethod
     def conformance_example(cls):
@@ -152,7 +156,7 @@ class GPRegression(Estimator):
         X : array-like (n, d)
         y : array-like (n,) or (n, n_outputs)
         """
-        X, y = check_X_y(X, y)
+        X, y = self._validate_data(X, y)
         Y = y.reshape(len(y), -1)
         kernel = _as_kernel(self.kernel)
         d = X.shape[1]
@@ -181,7 +185,6 @@ class GPRegression(Estimator):
         self.X_train_, self.y_train_ = X.copy(), y.copy()
         self.L_, self.alpha_ = L, a if y.ndim == 2 else a[:, 0]
         self.log_marginal_likelihood_value_ = lml
-        self.n_features_in_ = d
         return self
 
     def log_marginal_likelihood(self, theta=None, eval_gradient: bool = False):
@@ -227,9 +230,7 @@ class GPRegression(Estimator):
         if return_std and return_cov:
             raise ValueError("at most one of return_std and return_cov can be requested")
         check_is_fitted(self, "L_")
-        X = check_array(X, ndim=2)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, the model was fitted with {self.n_features_in_}")
+        X = self._check_X(X)
         Ks = self.kernel_(X, self.X_train_)
         mean = Ks @ self.alpha_
         if not (return_std or return_cov):
@@ -279,7 +280,3 @@ class GPRegression(Estimator):
         draws = mean.T[:, :, None] + np.einsum("ij,ojs->ois", factor, Z)   # (n_outputs, nq, n_samples)
         draws = np.moveaxis(draws, 0, 1)
         return draws[:, 0, :] if draws.shape[1] == 1 and (dist == "prior" or self.y_train_.ndim == 1) else draws
-
-    def score(self, X, y):
-        """Coefficient of determination R^2 of the posterior mean."""
-        return r2_score(y, self.predict(X))

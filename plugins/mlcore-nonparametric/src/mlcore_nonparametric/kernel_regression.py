@@ -10,10 +10,8 @@ from mlcore_utils.kernels import squared_distances
 
 import mlcore
 from mlcore.errors import ComponentArgumentError
-from mlcore.interfaces import Estimator, Kernel, constructor_params
-from mlcore.validation import check_array, check_is_fitted, check_scalar, check_X_y
-
-from ._scoring import r2_score
+from mlcore.interfaces import Estimator, Kernel, RegressorMixin, constructor_params
+from mlcore.validation import check_is_fitted, check_scalar
 
 __all__ = ["KernelRegression"]
 
@@ -35,7 +33,7 @@ def _with_bandwidth(kernel, h):
     return type(kernel)(**params)
 
 
-class KernelRegression(Estimator):
+class KernelRegression(RegressorMixin, Estimator):
     """Nadaraya-Watson kernel regression: a kernel-weighted average of the training targets.
 
     Parameters
@@ -82,12 +80,16 @@ class KernelRegression(Estimator):
     """
 
     spec_kinds = {"kernel": "kernel"}  # noqa: RUF012 (read-only class data)
-    _estimator_type = "regressor"
+    _tags = {"multi_output": True}  # noqa: RUF012 (read-only class data)
 
     def __init__(self, kernel: Kernel | str | None = None, bandwidth: float | str | list | None = None):
+        self.kernel = kernel
+        self.bandwidth = bandwidth
+
+    def _check_params(self):
+        kernel, bandwidth = self.kernel, self.bandwidth
         if kernel is not None and not isinstance(kernel, (str, Kernel)):
             raise ComponentArgumentError(f"kernel must be a kernel component or its spec, got {kernel!r}")
-        self.kernel = kernel
         if bandwidth is not None and not (isinstance(bandwidth, str) and bandwidth == "loo"):
             vals = bandwidth if isinstance(bandwidth, (list, tuple)) else [bandwidth]
             try:
@@ -100,7 +102,6 @@ class KernelRegression(Estimator):
                                              f"them; got {bandwidth!r} ({exc})") from None
         if isinstance(kernel, Kernel) and bandwidth is not None and getattr(kernel, "bandwidth_param", None) is None:
             raise ComponentArgumentError(f"kernel {kernel!r} has no bandwidth parameter; use bandwidth=None")
-        self.bandwidth = bandwidth
 
     @classmethod
     def conformance_example(cls):
@@ -114,7 +115,7 @@ class KernelRegression(Estimator):
         X : array-like (n, d)
         y : array-like (n,) or (n, n_outputs)
         """
-        X, y = check_X_y(X, y)
+        X, y = self._validate_data(X, y)
         kernel = _as_kernel(self.kernel)
         self.X_fit_, self.y_fit_ = X.copy(), y.copy()
         self.bandwidth_ = None
@@ -131,7 +132,6 @@ class KernelRegression(Estimator):
                 self.bandwidth_ = float(cands[np.nanargmin(errors)])
             kernel = _with_bandwidth(kernel, self.bandwidth_)
         self.kernel_ = kernel
-        self.n_features_in_ = X.shape[1]
         return self
 
     @staticmethod
@@ -160,9 +160,7 @@ class KernelRegression(Estimator):
     def predict(self, X):
         """Kernel-weighted averages of the training targets, (nq,) or (nq, n_outputs)."""
         check_is_fitted(self, "X_fit_")
-        X = check_array(X, ndim=2)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, the model was fitted with {self.n_features_in_}")
+        X = self._check_X(X)
         Y = self.y_fit_.reshape(len(self.y_fit_), -1)
         # one product gives numerators and denominators: K @ [Y, 1]
         Y1 = np.concatenate([Y, np.ones((len(Y), 1))], axis=1)
@@ -178,7 +176,3 @@ class KernelRegression(Estimator):
                 num[bad], den[bad] = Y.mean(axis=0), 1.0
             out[s:s + step] = num / den[:, None]
         return out[:, 0] if self.y_fit_.ndim == 1 else out
-
-    def score(self, X, y):
-        """Coefficient of determination R^2."""
-        return r2_score(y, self.predict(X))

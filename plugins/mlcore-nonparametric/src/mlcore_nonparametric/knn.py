@@ -10,10 +10,8 @@ from mlcore_utils.metrics import Metric, get_metric
 from mlcore_utils.neighbors import knn_brute
 
 from mlcore.errors import ComponentArgumentError
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_array, check_choice, check_is_fitted, check_scalar
-
-from ._scoring import r2_score
+from mlcore.interfaces import ClassifierMixin, Estimator, Interval, Options, RegressorMixin
+from mlcore.validation import check_is_fitted, validate_data
 
 __all__ = ["KNN", "KNNRegressor"]
 
@@ -36,6 +34,33 @@ def _neighbour_weights(dist, weights):
     rows = zero.any(axis=1)
     w[rows] = zero[rows]
     return w
+
+
+def _is_euclidean(metric) -> bool:
+    import mlcore
+
+    try:
+        return mlcore.to_spec(metric) == "euclidean"
+    except Exception:  # an unregistered metric object
+        return False
+
+
+def _sparse_kneighbors(P, Q, k: int, block: int = 2048):
+    """Euclidean k nearest rows of the sparse ``P`` for each row of the sparse ``Q`` from
+    ``||q||^2 + ||p||^2 - 2 q.p`` (sparse products; neither matrix is densified), ties by index."""
+    sq_p = np.asarray(P.multiply(P).sum(axis=1)).ravel()
+    sq_q = np.asarray(Q.multiply(Q).sum(axis=1)).ravel()
+    n_q = Q.shape[0]
+    dist, ind = np.empty((n_q, k)), np.empty((n_q, k), dtype=np.intp)
+    for s in range(0, n_q, block):
+        D = sq_q[s:s + block, None] + sq_p[None, :] - 2 * np.asarray((Q[s:s + block] @ P.T).todense())
+        np.maximum(D, 0, out=D)
+        cand = np.sort(np.argpartition(D, k - 1, axis=1)[:, :k], axis=1)     # ascending index
+        d = np.take_along_axis(D, cand, axis=1)
+        order = np.argsort(d, axis=1, kind="stable")                          # ties keep index order
+        dist[s:s + block] = np.sqrt(np.take_along_axis(d, order, axis=1))
+        ind[s:s + block] = np.take_along_axis(cand, order, axis=1)
+    return dist, ind
 
 
 class KNN(Estimator):
@@ -93,16 +118,34 @@ class KNN(Estimator):
     spec_kinds = {"metric": "metric"}  # noqa: RUF012 (read-only class data)
     _default_task = "classification"
 
+    _parameter_constraints = {  # noqa: RUF012 (read-only class data)
+        "k": Interval(numbers.Integral, low=1), "task": Options("classification", "regression"),
+        "weights": Options("uniform", "distance"), "algorithm": Options("auto", "ball_tree", "brute"),
+        "leaf_size": Interval(numbers.Integral, low=1),
+    }
+
     def __init__(self, k: int = 5, task: str = "classification", weights: str = "uniform",
                  metric: Metric | str | None = None, algorithm: str = "auto", leaf_size: int = 40):
-        self.k = check_scalar(k, "k", numbers.Integral, low=1)
-        self.task = check_choice(task, "task", ("classification", "regression"))
-        self.weights = check_choice(weights, "weights", ("uniform", "distance"))
-        if metric is not None and not isinstance(metric, (str, Metric)):
-            raise ComponentArgumentError(f"metric must be a metric component or its spec, got {metric!r}")
+        self.k = k
+        self.task = task
+        self.weights = weights
         self.metric = metric
-        self.algorithm = check_choice(algorithm, "algorithm", ("auto", "ball_tree", "brute"))
-        self.leaf_size = check_scalar(leaf_size, "leaf_size", numbers.Integral, low=1)
+        self.algorithm = algorithm
+        self.leaf_size = leaf_size
+
+    def _check_params(self):
+        if self.metric is not None and not isinstance(self.metric, (str, Metric)):
+            raise ComponentArgumentError(f"metric must be a metric component or its spec, got {self.metric!r}")
+
+    def mlcore_tags(self) -> dict:
+        """Regression takes several outputs; sparse CSR/CSC input with the Euclidean metric."""
+        tags = super().mlcore_tags()
+        tags["multi_output"] = self.task == "regression"
+        try:
+            tags["sparse"] = _is_euclidean(get_metric(self.metric))
+        except Exception:  # an invalid metric is reported by fit
+            tags["sparse"] = False
+        return tags
 
     @property
     def _estimator_type(self):
@@ -125,21 +168,20 @@ class KNN(Estimator):
             for regression.
         """
         metric = get_metric(self.metric)
-        X = metric._check(X, "X", 2)
+        X, y = validate_data(self, X, y, dtype="numeric" if metric._numeric else None)
+        sparse = not isinstance(X, np.ndarray)
+        if not sparse:
+            X = metric._check(X, "X", 2)
         if self.task == "classification":
-            y = check_array(y, name="y", ndim=1, dtype=None)
-            if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-                raise ValueError("y contains NaN or infinity")
             self.classes_, y = np.unique(y, return_inverse=True)
-        else:
-            y = check_array(y, name="y", ndim=(1, 2))
-        if len(X) != len(y):
-            raise ValueError(f"X and y have different numbers of samples: {len(X)} and {len(y)}")
-        if self.k > len(X):
-            raise ValueError(f"k={self.k} neighbours requested but only {len(X)} training samples")
-        self.X_fit_ = np.array(X, copy=True)
+        if self.k > X.shape[0]:
+            raise ValueError(f"k={self.k} neighbours requested but the training set has n_samples = {X.shape[0]}")
+        self.X_fit_ = X.copy() if sparse else np.array(X, copy=True)
         self.y_fit_ = np.array(y, copy=True)
-        self.n_features_in_ = X.shape[1]
+        if sparse:
+            self.fit_method_ = "brute"
+            self._build_index()
+            return self
         numeric = X.dtype.kind in "biuf"
         if self.algorithm == "ball_tree" and not numeric:
             raise ValueError("algorithm='ball_tree' needs numeric X; use algorithm='brute' for label arrays")
@@ -151,6 +193,9 @@ class KNN(Estimator):
 
     def _build_index(self):
         self._metric = get_metric(self.metric)
+        if not isinstance(self.X_fit_, np.ndarray):  # sparse: brute force only
+            self._tree = None
+            return
         self._tree = BallTree(self.X_fit_, self.leaf_size, self._metric) if self.fit_method_ == "ball_tree" else None
 
     def set_state(self, state):
@@ -165,9 +210,12 @@ class KNN(Estimator):
         if not hasattr(self, "_metric"):
             self._build_index()
         k = self.k if k is None else k
+        X = validate_data(self, X, reset=False, dtype="numeric" if self._metric._numeric else None,
+                          accept_sparse=not isinstance(self.X_fit_, np.ndarray) and ("csr",))
+        if not isinstance(self.X_fit_, np.ndarray):
+            dist, ind = _sparse_kneighbors(self.X_fit_, X.tocsr(), k)
+            return (dist, ind) if return_distance else ind
         X = self._metric._check(X, "X", 2)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, the model was fitted with {self.n_features_in_}")
         if self._tree is not None:
             dist, ind = self._tree.query(X, k)
         else:
@@ -205,13 +253,10 @@ class KNN(Estimator):
         w = w if Y.ndim == 2 else w[:, :, None]
         return (w * Y).sum(axis=1) / w.sum(axis=1)
 
-    def score(self, X, y):
+    def score(self, X, y, sample_weight=None):
         """Accuracy (classification) or coefficient of determination R^2 (regression)."""
-        pred = self.predict(X)
-        y = np.asarray(y)
-        if self.task == "classification":
-            return float(np.mean(pred == y))
-        return r2_score(y, pred)
+        mixin = ClassifierMixin if self.task == "classification" else RegressorMixin
+        return mixin.score(self, X, y, sample_weight)
 
 
 class KNNRegressor(KNN):
