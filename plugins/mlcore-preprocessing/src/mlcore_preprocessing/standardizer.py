@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_array, check_is_fitted, check_scalar
+from mlcore.interfaces import Estimator, TransformerMixin
+from mlcore.validation import check_array, check_is_fitted
 
 __all__ = ["Standardizer"]
 
 
-class Standardizer(Estimator):
+def _sparse(X) -> bool:
+    import sys
+
+    sp = sys.modules.get("scipy.sparse")
+    return sp is not None and sp.issparse(X)
+
+
+class Standardizer(TransformerMixin, Estimator):
     """Standardise features: ``Z = (X - mean) / std`` column by column.
 
     Parameters
@@ -45,18 +52,30 @@ class Standardizer(Estimator):
 
     _estimator_type = "transformer"
 
+    _parameter_constraints = {"with_mean": bool, "with_std": bool}  # noqa: RUF012 (read-only class data)
+
     def __init__(self, with_mean: bool = True, with_std: bool = True):
         self.with_mean = with_mean
         self.with_std = with_std
-        check_scalar(with_mean, "with_mean", bool)
-        check_scalar(with_std, "with_std", bool)
+
+    def mlcore_tags(self) -> dict:
+        """Sparse CSR/CSC input is accepted (and kept sparse) with ``with_mean=False``."""
+        tags = super().mlcore_tags()
+        tags["sparse"] = self.with_mean is False
+        return tags
 
     def fit(self, X, y=None):
         """Learn column means and standard deviations of ``X (n_samples, n_features)``."""
-        X = check_array(X, ndim=2)
-        mean = X.mean(axis=0)
-        var = X.var(axis=0)
-        self.n_features_in_ = X.shape[1]
+        if self.with_mean and _sparse(X):
+            raise TypeError("standardizer(with_mean=True) does not accept sparse input: centring would make it "
+                            "dense; use standardizer(with_mean=False) to scale sparse data")
+        X = self._validate_data(X)
+        if _sparse(X):  # moments from sparse products; X is never densified
+            mean = np.asarray(X.mean(axis=0)).ravel()
+            var = np.maximum(np.asarray(X.multiply(X).mean(axis=0)).ravel() - mean ** 2, 0.0)
+        else:
+            mean = X.mean(axis=0)
+            var = X.var(axis=0)
         self.var_ = var
         self.mean_ = mean if self.with_mean else np.zeros_like(mean)
         if self.with_std:
@@ -70,22 +89,29 @@ class Standardizer(Estimator):
 
     def _check(self, X, name):
         check_is_fitted(self, "scale_")
-        X = check_array(X, name=name, ndim=2)
+        X = check_array(X, name=name, ndim=2, accept_sparse=not self.with_mean, estimator=self)
         if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"{name} has {X.shape[1]} features; the standardizer was fitted with "
-                             f"{self.n_features_in_}")
+            raise ValueError(f"{name} has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                             f"{self.n_features_in_} features as input")
         return X
 
     def transform(self, X):
-        """``(X - mean_) / scale_``."""
-        return (self._check(X, "X") - self.mean_) / self.scale_
+        """``(X - mean_) / scale_`` (sparse input stays sparse: only scaled)."""
+        X = self._check(X, "X")
+        if _sparse(X):
+            import scipy.sparse as sp
+
+            return (X @ sp.diags(1.0 / self.scale_)).asformat(X.format)
+        return (X - self.mean_) / self.scale_
 
     def inverse_transform(self, Z):
         """``Z * scale_ + mean_``."""
-        return self._check(Z, "Z") * self.scale_ + self.mean_
+        Z = self._check(Z, "Z")
+        if _sparse(Z):
+            import scipy.sparse as sp
 
-    def fit_transform(self, X, y=None):
-        return self.fit(X).transform(X)
+            return (Z @ sp.diags(self.scale_)).asformat(Z.format)
+        return Z * self.scale_ + self.mean_
 
     @classmethod
     def conformance_example(cls):
