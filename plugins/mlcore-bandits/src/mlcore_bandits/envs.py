@@ -15,6 +15,7 @@ and ``oracle_payoff(context)``. Registered with Gymnasium as ``mlcore/BernoulliB
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 from gymnasium import spaces
@@ -57,6 +58,9 @@ class BanditEnv(GymEnv):
 
     contextual = False
     _state_attrs = ("_np_random", "_current", "_pulled")
+    # Set by subclasses: the expected reward of every arm, and the hooks named above.
+    _ev: np.ndarray
+    _expected: Callable[[np.ndarray | None], np.ndarray]
 
     @property
     def n_arms(self) -> int:
