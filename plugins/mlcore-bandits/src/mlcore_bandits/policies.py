@@ -9,6 +9,8 @@ no explicit ``reset`` is needed; ``reset()`` forgets everything learned.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +37,8 @@ class BanditPolicy(Agent):
     """
 
     _state_attrs = ("_gen",)
+    #: The arm chosen for a context, implemented by each policy.
+    _select: Callable[[Any], int]
 
     def _setup(self, n_arms):
         if getattr(self, "counts_", None) is not None:
