@@ -58,6 +58,9 @@ class NGramModel(Estimator):
     _estimator_type = "density_estimator"
     #: input: sentences, not a 2-D numeric array (scikit-learn's matrix checks do not apply)
     _tags = {"two_d_array": False, "string": True}
+    # Hyperparameters every subclass's constructor sets.
+    tokenizer: str
+    lowercase: bool
 
     # -- hyperparameters ------------------------------------------------------------------
     def _check_common(self):
@@ -128,7 +131,7 @@ class NGramModel(Estimator):
         """
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        lines = []
+        lines: list[str] = []
         for path in paths:
             with open(path, encoding=encoding) as fh:
                 lines.extend(s for s in (line.strip() for line in fh) if s)
@@ -318,7 +321,7 @@ class NGramModel(Estimator):
         out = []
         for _ in range(n_sentences):
             hist = [self._bos_id] * (n - 1)
-            words = []
+            words: list[str] = []
             while len(words) < max_len:   # sequential sampling: each draw needs the previous one
                 p = np.exp(self._next_log_probs(np.array(hist[len(hist) - (n - 1):], dtype=np.int64)))
                 if n > 1:
