@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -47,6 +48,12 @@ class OptimizerBase(Optimizer):
 
     #: True when ``weight_decay`` is decoupled (AdamW) and handled by ``_update``.
     _decoupled_weight_decay = False
+
+    # The common hyperparameters, set by every subclass's constructor.
+    lr: float
+    weight_decay: float
+    clip_norm: float | None
+    scheduler: Any
 
     # ------------------------------------------------------------------ subclass API
     def _buffers(self) -> tuple[str, ...]:
