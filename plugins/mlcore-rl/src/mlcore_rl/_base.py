@@ -4,6 +4,9 @@ epsilon-greedy choice with random tie-breaking, seeded randomness, episodes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from mlcore.interfaces import Agent
@@ -26,6 +29,13 @@ class RLAgent(Agent):
     """
 
     supports_box = False
+
+    # Set by subclasses: hyperparameters, the learned table, and the hooks named above.
+    random_state: Any
+    epsilon: float
+    Q_: np.ndarray
+    _init_tables: Callable[[], None]
+    action_values: Callable[[Any], np.ndarray]
 
     # ------------------------------------------------------------------ set-up
     def setup(self, env) -> None:
