@@ -48,7 +48,7 @@ class GymEnv(Env, gym.Env):
 
     metadata = {"render_modes": ["ansi"], "render_fps": 4}
     gym_id: str | None = None
-    _state_attrs = ("_np_random",)
+    _state_attrs: tuple[str, ...] = ("_np_random",)
 
     def _init_base(self, render_mode, random_state):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
