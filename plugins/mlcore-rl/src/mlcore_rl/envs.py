@@ -26,7 +26,7 @@ __all__ = ["ChainEnv", "GridWorldEnv", "KArmedEnv"]
 class _TabularEnv(GymEnv):
     """One integer state ``_s``; subclasses implement ``_start()`` and ``_move(action)``."""
 
-    _state_attrs = ("_np_random", "_s")
+    _state_attrs: tuple[str, ...] = ("_np_random", "_s")
 
     def reset(self, seed=None, options=None):
         """Start an episode; returns ``(observation, {})``."""
