@@ -60,7 +60,10 @@ class MonteCarloAgent(RLAgent):
         """Play one episode, then learn from its returns if ``train``; returns ``(total_reward, n_steps)``."""
         self.setup(env)
         obs, _ = env.reset(seed=seed)
-        states, actions, rewards, probs = [], [], [], []
+        states: list = []
+        actions: list[int] = []
+        rewards: list[float] = []
+        probs: list = []
         eps = self.epsilon if train else 0.0
         n = self.n_actions_
         while max_steps is None or len(rewards) < max_steps:  # sequential by nature
