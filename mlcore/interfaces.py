@@ -4,11 +4,15 @@ Each kind registered by the core has a base class here. Subclassing is the easy 
 satisfy an interface (it brings ``repr`` as a spec, the save/load state protocol and,
 for estimators, scikit-learn compatibility); the registry only requires the methods.
 
-Conventions (ARCHITECTURE.md, section 3)
-----------------------------------------
+Each interface lists what it requires in ``_required`` (methods, beyond the abstract
+ones, that a component of the kind must have); :func:`required_methods` collects them and
+the conformance kit (:mod:`mlcore.testing`) checks every item.
+
+Conventions (docs/architecture.md, "Components")
+------------------------------------------------
 * Hyperparameters are constructor arguments stored verbatim under the same names.
-  Use plain classes or ``attrs.define(slots=False)``; slotted classes cannot carry the
-  state attributes below.
+  Use plain classes without ``__slots__``: slotted classes cannot carry the state
+  attributes below.
 * Learned state is set in ``fit`` (or on first ``forward``) and ends with ``_``.
 * Randomness only through a ``random_state`` argument.
 """
@@ -23,7 +27,23 @@ __all__ = [
     "Component", "Layer", "Optimizer", "Scheduler", "Initializer", "Loss", "Agent",
     "Kernel", "Estimator", "Env", "constructor_params", "check_state_keys",
     "ClassifierMixin", "RegressorMixin", "TransformerMixin", "ClusterMixin", "Interval", "Options",
+    "required_methods", "missing_methods",
 ]
+
+
+def required_methods(interface) -> tuple[str, ...]:
+    """Every method a component of ``interface``'s kind must provide: the ``_required``
+    tuples of the class and its bases, then its abstract methods, sorted within each."""
+    names: list[str] = []
+    for base in reversed(getattr(interface, "__mro__", ())):
+        names += [n for n in base.__dict__.get("_required", ()) if n not in names]
+    names += sorted(n for n in getattr(interface, "__abstractmethods__", ()) if n not in names)
+    return tuple(names)
+
+
+def missing_methods(obj, interface) -> list[str]:
+    """The :func:`required_methods` of ``interface`` that ``obj`` lacks (or has but not callable)."""
+    return [m for m in required_methods(interface) if not callable(getattr(obj, m, None))]
 
 
 def constructor_params(cls) -> list[inspect.Parameter]:
@@ -68,6 +88,8 @@ class Component:
     to check restored arrays against what the rebuilt component expects.
     """
 
+    #: what every component provides (the save/load and parameter protocols)
+    _required: tuple = ("get_params", "set_params", "get_state", "set_state")
     _state_attrs: tuple = ()
     _state_keys: tuple = ()
     #: learned arrays whose last axis has one entry per input feature (checked against
@@ -147,12 +169,18 @@ class Layer(Component, ABC):
     Parameters are created on the first ``forward`` (or by ``initialize(input_shape)``).
     Layers compute in the dtype they are given (float64 or float32).
 
-    To be used inside a network (mlcore-nn's ``sequential``), a layer also provides
-    ``initialize(input_shape, dtype="float64", random_state=None)`` (create ``params``
-    for examples of ``input_shape``, batch axis excluded; returns self) and
-    ``output_shape(input_shape)``; it may accept ``backward(dY, input_grad=False)`` to
-    skip the input gradient of a first layer, and an ``optimizer`` hyperparameter to
-    override the network's optimizer.
+    The contract a network relies on (``_required``; the conformance kit checks each
+    item and a network checks its layers when it is built):
+
+    * ``initialize(input_shape, dtype="float64", random_state=None)`` creates ``params``
+      (and zero ``grads``) for examples of ``input_shape``, batch axis excluded, and
+      returns self. It creates exactly the parameters, with the shapes, that ``forward``
+      would create lazily. The default suits a layer without parameters.
+    * ``output_shape(input_shape)`` is the shape of one output example: the shape
+      ``forward`` gives, batch axis excluded. No default: a layer says it.
+
+    A layer may accept ``backward(dY, input_grad=False)`` to skip the input gradient of a
+    first layer, and an ``optimizer`` hyperparameter to override the network's optimizer.
 
     Randomness inside a network: the network passes its numpy ``Generator`` as
     ``initialize(..., random_state=generator)`` (and to ``attach_rng(generator)`` when the
@@ -172,6 +200,7 @@ class Layer(Component, ABC):
     """
 
     _state_attrs = ("params", "trainable", "training")
+    _required = ("forward", "backward", "initialize", "output_shape")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -242,6 +271,18 @@ class Layer(Component, ABC):
     @abstractmethod
     def backward(self, dY):
         """Given dLoss/dY for the last forward, fill ``grads`` and return dLoss/dX."""
+
+    def initialize(self, input_shape, dtype="float64", random_state=None):
+        """Create ``params`` for examples of ``input_shape`` (no batch axis); returns self.
+
+        The default creates none: override it in a layer that has parameters, drawing
+        only from ``random_state`` when it is given (the network's generator)."""
+        self.params, self.grads = {}, {}
+        return self
+
+    @abstractmethod
+    def output_shape(self, input_shape):
+        """The shape of one output example for one input example of ``input_shape``."""
 
     def train(self, mode: bool = True):
         """Switch to training mode (or evaluation mode with ``mode=False``); returns self."""

@@ -7,11 +7,13 @@ Run it in your plugin's tests::
     def test_my_layer_conforms(tmp_path):
         check_component("my_layer(n_out=3)", tmp_path=tmp_path)
 
-Checks (by kind): interface methods present; spec round trip (minimal and full);
+Checks (by kind): every method the kind's interface requires (``required_methods``); spec round trip (minimal and full);
 save/load round trip (state and outputs); determinism under a fixed ``random_state``;
-layers: the same network generator gives identical parameters and outputs (a layer
-inside a network draws only from the network's generator), and an empty batch or an
-input of the wrong rank gives a ValueError naming the shape;
+layers: the whole layer contract (``check_layer_contract``: the required methods,
+``output_shape`` equal to the shape ``forward`` gives for several input shapes,
+``initialize`` creating exactly the parameters ``forward`` uses, the same network
+generator giving identical parameters and outputs, and an empty batch or an input of
+the wrong rank giving a ValueError naming the shape);
 finite-difference gradients for layers and losses; scikit-learn estimator API
 (``get_params``/``set_params``, ``NotFittedError`` before ``fit``, ``fit`` returns
 self, ``clone``); optimizers resume bit-identically after save/load.
@@ -25,14 +27,19 @@ from ._checks import (
     assert_state_equal,
     check_component,
     check_estimator_api,
-    check_layer_input_errors,
-    check_layer_network_seed,
     check_save_load,
     check_spec_round_trip,
     conformance_cases,
     example_of,
 )
 from ._gradients import check_layer_gradients, check_loss_gradients, numerical_gradient
+from ._layers import (
+    check_layer_contract,
+    check_layer_initialize,
+    check_layer_input_errors,
+    check_layer_network_seed,
+    check_layer_output_shape,
+)
 
 __all__ = [
     "Case",
@@ -41,6 +48,9 @@ __all__ = [
     "check_spec_round_trip",
     "check_save_load",
     "check_estimator_api",
+    "check_layer_contract",
+    "check_layer_output_shape",
+    "check_layer_initialize",
     "check_layer_network_seed",
     "check_layer_input_errors",
     "check_layer_gradients",

@@ -15,13 +15,13 @@ import numpy as np
 from .. import _build, _io
 from .._registry import registry as _registry
 from ..errors import NotFittedError
-from ..interfaces import constructor_params
+from ..interfaces import constructor_params, missing_methods
 from ._gradients import check_layer_gradients, check_loss_gradients
+from ._layers import check_layer_contract
 
 __all__ = [
     "Case", "conformance_cases", "check_component", "check_spec_round_trip", "check_save_load",
-    "check_estimator_api", "assert_state_equal", "example_of", "check_layer_network_seed",
-    "check_layer_input_errors",
+    "check_estimator_api", "assert_state_equal", "example_of",
 ]
 
 _OUTPUT_METHODS = ("predict", "predict_proba", "decision_function", "transform", "score_samples")
@@ -216,7 +216,7 @@ def check_component(spec_or_obj, example: dict | None = None, tmp_path=None, kin
     kind = entry.kind
     iface = reg.interface(kind)
     if isinstance(iface, type):
-        missing = [m for m in getattr(iface, "__abstractmethods__", ()) if not callable(getattr(obj, m, None))]
+        missing = missing_methods(obj, iface)   # every item the interface requires (_required, abstract)
         assert not missing, f"{kind} {entry.primary} lacks interface methods {missing}"
     check_spec_round_trip(obj)
     check_save_load(obj, tmp_path)
@@ -240,8 +240,7 @@ def check_component(spec_or_obj, example: dict | None = None, tmp_path=None, kin
             twin = _fresh(spec, rs, kind)
             twin.forward(X if not isinstance(X, tuple) else list(X))
             assert_state_equal(layer.params, twin.params, "params with the same random_state")
-        check_layer_network_seed(spec, X, kind)
-        check_layer_input_errors(spec, X, kind)
+        check_layer_contract(spec, X, kind)
         layer.eval()
         loaded = check_save_load(layer, tmp_path)
         args = list(X) if isinstance(X, tuple) else X
@@ -268,69 +267,6 @@ def check_component(spec_or_obj, example: dict | None = None, tmp_path=None, kin
         loaded = check_save_load(obj, tmp_path)
         again = (getattr(loaded, "fn", None) or loaded)(*args)
         assert_state_equal(np.asarray(first), np.asarray(again), "call after load")
-
-
-def _layer_args(X, fn):
-    """The forward argument: a list of arrays for a list/tuple example, else one array."""
-    return [fn(np.asarray(a)) for a in X] if isinstance(X, (list, tuple)) else fn(np.asarray(X))
-
-
-def check_layer_network_seed(spec, X, kind="layer") -> None:
-    """A layer inside a network draws only from the network's generator.
-
-    Builds the layer twice from ``spec`` with its own ``random_state`` removed, hands
-    each copy a generator seeded alike the way ``sequential`` does (``attach_rng`` when
-    present, then ``initialize(input_shape, dtype, random_state=generator)``), with numpy's
-    global state seeded differently each time, and runs a training-mode ``forward``:
-    parameters and outputs must be identical.
-    """
-    def run(global_seed):
-        obj = _build.build(spec, kind=kind)
-        if _has_random_state(type(obj)):
-            obj = _build.build(spec, kind=kind, random_state=None)
-        g = np.random.default_rng(1234)
-        saved = np.random.get_state()
-        np.random.seed(global_seed)
-        try:
-            if callable(getattr(obj, "attach_rng", None)):
-                obj.attach_rng(g)
-            if callable(getattr(obj, "initialize", None)) and not isinstance(X, (list, tuple)):
-                obj.initialize(np.shape(X)[1:], np.asarray(X).dtype, random_state=g)
-            obj.train(True)
-            out = obj.forward(_layer_args(X, lambda a: a))
-        finally:
-            np.random.set_state(saved)
-        return {k: np.array(v) for k, v in obj.params.items()}, np.asarray(out)
-
-    (p1, o1), (p2, o2) = run(1), run(2)
-    assert_state_equal(p1, p2, "params of two copies under the same network generator")
-    assert_state_equal(o1, o2, "training-mode output of two copies under the same network generator")
-
-
-def _raises_clear_value_error(call, arg, shape, what, required):
-    try:
-        call(arg)
-    except ValueError as exc:
-        assert str(tuple(shape)) in str(exc), f"{what}: the ValueError should name the shape {tuple(shape)}: {exc}"
-        return
-    except Exception as exc:
-        raise AssertionError(f"{what} raised {type(exc).__name__}, not a ValueError naming the shape: {exc}")
-    assert not required, f"{what} did not raise"
-
-
-def check_layer_input_errors(spec, X, kind="layer") -> None:
-    """An empty batch raises a ValueError naming the received shape; an input of another
-    rank (one example without its batch axis, or an extra leading axis) either works or
-    raises a ValueError naming the shape, never an IndexError or a raw reshape error."""
-    first = X[0] if isinstance(X, (list, tuple)) else X
-    cases = [(lambda a: a[:0], "an empty batch", True),
-             (lambda a: a[0], "an input missing the batch axis", False),
-             (lambda a: a[None], "an input with an extra leading axis", False)]
-    for fn, what, required in cases:
-        layer = _build.build(spec, kind=kind)
-        args = _layer_args(X, fn)
-        shape = np.shape(fn(np.asarray(first)))
-        _raises_clear_value_error(layer.forward, args, shape, f"{_to_spec(layer)} given {what}", required)
 
 
 def _check_optimizer(spec, tmp_path, kind="optimizer"):

@@ -95,6 +95,26 @@ class Sequential(Estimator):
                         "loss=softmax_cross_entropy, optimizer=sgd(lr=0.1), random_state=0)",
                 "fit": (X, y)}
 
+    def _check_params(self) -> None:
+        """Every layer keeps the layer contract (run by ``mlcore.build`` and at ``fit``): an
+        error naming the layer and the missing methods, not an AttributeError while fitting."""
+        from mlcore.errors import ComponentArgumentError
+        from mlcore.interfaces import Layer, missing_methods
+
+        for i, spec in enumerate(self.layers):
+            layer = as_component(spec, "layer")
+            missing = missing_methods(layer, Layer)
+            if missing:
+                import mlcore
+
+                try:
+                    name = mlcore.to_spec(layer)
+                except Exception:  # not a registered component
+                    name = type(layer).__name__
+                raise ComponentArgumentError(
+                    f"layers[{i}] ({name}) lacks {', '.join(missing)}: a layer of a sequential needs "
+                    f"{', '.join(Layer._required)} (see mlcore.interfaces.Layer)")
+
     @property
     def history(self) -> dict:
         """The per-epoch metrics (``history_``), so that ``net.fit(...).history["loss"]``

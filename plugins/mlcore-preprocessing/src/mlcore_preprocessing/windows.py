@@ -34,6 +34,8 @@ class Window(Component):
         Symmetric window (for filter design) instead of periodic (for spectral analysis).
     """
 
+    _required = ("__call__", "coefficients")   # the contract the conformance kit checks
+
     def __init__(self, symmetric: bool = False):
         check_scalar(symmetric, "symmetric", bool)
         self.symmetric = symmetric

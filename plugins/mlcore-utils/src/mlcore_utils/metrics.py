@@ -53,6 +53,7 @@ class Metric(Component, ABC):
     _gemm = False
     #: whether the metric is computed on numeric arrays (hamming also accepts labels)
     _numeric = True
+    _required = ("__call__", "pairwise")   # the contract the conformance kit checks
 
     @classmethod
     def conformance_example(cls):

@@ -39,6 +39,7 @@ class Activation(Component):
     """
 
     gain: float = 1.0
+    _required = ("fn", "grad", "grad2", "__call__")   # the contract the conformance kit checks
 
     def fn(self, z):  # pragma: no cover - interface
         """The activation f(z)."""

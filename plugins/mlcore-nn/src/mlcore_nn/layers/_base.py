@@ -194,7 +194,11 @@ class NNLayer(Layer):
         """Create the parameters for examples of ``input_shape`` (no batch axis); returns self."""
         self._check_example_shape(input_shape)
         rng = check_random_state(random_state) if random_state is not None else self._generator()
-        self.params = self._create_params(tuple(int(s) for s in input_shape), np.dtype(dtype), rng)
+        if input_shape and isinstance(input_shape[0], (tuple, list)):   # a layer of several inputs
+            shape = tuple(tuple(int(v) for v in s) for s in input_shape)
+        else:
+            shape = tuple(int(s) for s in input_shape)
+        self.params = self._create_params(shape, np.dtype(dtype), rng)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         return self
 

@@ -30,7 +30,13 @@ class _Merge(NNLayer):
         return {"spec": f"{cls._name}(act_fn=tanh)", "input": [rng.normal(size=(3, 4)) for _ in range(3)]}
 
     def output_shape(self, input_shape):
-        return tuple(input_shape)
+        """The common example shape of the inputs: ``input_shape`` is one shape, or the
+        list of the inputs' shapes (which must be equal)."""
+        shapes = [tuple(s) for s in input_shape] if input_shape and isinstance(input_shape[0], (tuple, list)) \
+            else [tuple(input_shape)]
+        if any(s != shapes[0] for s in shapes):
+            raise ValueError(f"{self._name} takes inputs of one shape, got examples of shapes {shapes}")
+        return shapes[0]
 
 
 class Add(_Merge):
