@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlcore.interfaces import TransformerMixin
 from mlcore.validation import check_array, check_is_fitted
 
 
@@ -23,7 +24,7 @@ def check_factor(value, name, shape):
     return arr
 
 
-class _Factorization:
+class _Factorization(TransformerMixin):
     """What ALS and NMF share once fitted: ``X ~ W H`` with ``embedding_ = W``, ``components_ = H``."""
 
     def fit_transform(self, X, y=None, **kwargs):

@@ -6,9 +6,9 @@ import numbers
 
 import numpy as np
 
-from mlcore.interfaces import Estimator
+from mlcore.interfaces import Estimator, Interval
 from mlcore.progress import progress_iter
-from mlcore.validation import check_array, check_is_fitted, check_random_state, check_scalar
+from mlcore.validation import check_is_fitted, check_random_state
 
 from ._common import _Factorization, check_factor, random_factors
 
@@ -74,12 +74,12 @@ class ALS(_Factorization, Estimator):
 
     _estimator_type = "transformer"
 
+    _parameter_constraints = {  # noqa: RUF012 (read-only class data)
+        "n_components": Interval(numbers.Integral, low=1), "alpha": Interval(low=0),
+        "max_iter": Interval(numbers.Integral, low=1), "tol": Interval(low=0), "n_init": Interval(numbers.Integral, low=1),
+    }
+
     def __init__(self, n_components=2, *, alpha=1.0, max_iter=200, tol=1e-4, n_init=1, random_state=None):
-        check_scalar(n_components, "n_components", numbers.Integral, low=1)
-        check_scalar(alpha, "alpha", low=0)
-        check_scalar(max_iter, "max_iter", numbers.Integral, low=1)
-        check_scalar(tol, "tol", low=0)
-        check_scalar(n_init, "n_init", numbers.Integral, low=1)
         self.n_components = n_components
         self.alpha = alpha
         self.max_iter = max_iter
@@ -106,7 +106,7 @@ class ALS(_Factorization, Estimator):
         -------
         self
         """
-        X = check_array(X, ndim=2)
+        X = self._validate_data(X)
         K = self.n_components
         rng = check_random_state(self.random_state)
         given = W is not None or H is not None
@@ -126,15 +126,12 @@ class ALS(_Factorization, Estimator):
                 best = (loss, Wc, Hc, n_iter)
         self.loss_, self.embedding_, self.components_, self.n_iter_ = best
         self.reconstruction_err_ = float(np.linalg.norm(X - self.embedding_ @ self.components_))
-        self.n_features_in_ = X.shape[1]
         return self
 
     def transform(self, X):
         """Ridge factor rows ``W`` (n, K) of ``X`` given the learned ``H``."""
         check_is_fitted(self, "components_")
-        X = check_array(X, ndim=2)
-        if X.shape[1] != self.components_.shape[1]:
-            raise ValueError(f"X has {X.shape[1]} columns, the model was fitted with {self.components_.shape[1]}")
+        X = self._check_X(X)
         return _ridge_rows(X, self.components_, self.alpha)
 
     @classmethod

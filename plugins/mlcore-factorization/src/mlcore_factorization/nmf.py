@@ -6,9 +6,9 @@ import numbers
 
 import numpy as np
 
-from mlcore.interfaces import Estimator
+from mlcore.interfaces import Estimator, Interval, Options
 from mlcore.progress import progress_iter
-from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar
+from mlcore.validation import check_random_state
 
 from ._common import _Factorization, check_factor, random_factors
 
@@ -88,25 +88,19 @@ class NMF(_Factorization, Estimator):
 
     _estimator_type = "transformer"
 
+    _parameter_constraints = {  # noqa: RUF012 (read-only class data)
+        "n_components": Interval(numbers.Integral, low=1), "max_iter": Interval(numbers.Integral, low=1),
+        "tol": Interval(low=0), "n_init": Interval(numbers.Integral, low=1), "init": Options("random"),
+    }
+    _tags = {"positive_only": True}  # noqa: RUF012 ("Negative values in data passed to NMF")
+
     def __init__(self, n_components=2, *, max_iter=200, tol=1e-4, n_init=1, init="random", random_state=None):
-        check_scalar(n_components, "n_components", numbers.Integral, low=1)
-        check_scalar(max_iter, "max_iter", numbers.Integral, low=1)
-        check_scalar(tol, "tol", low=0)
-        check_scalar(n_init, "n_init", numbers.Integral, low=1)
-        check_choice(init, "init", ("random",))
         self.n_components = n_components
         self.max_iter = max_iter
         self.tol = tol
         self.n_init = n_init
         self.init = init
         self.random_state = random_state
-
-    @staticmethod
-    def _check_X(X):
-        X = check_array(X, ndim=2)
-        if np.any(X < 0):
-            raise ValueError("NMF needs a non-negative X; got negative entries")
-        return X
 
     def _run(self, X, W, H, x_sq, progress):
         """HALS sweeps from (W, H); returns (W, H, err, n_iter)."""
@@ -146,7 +140,7 @@ class NMF(_Factorization, Estimator):
         -------
         self
         """
-        X = self._check_X(X)
+        X = self._validate_data(X)  # non-negative (positive_only tag)
         K = self.n_components
         rng = check_random_state(self.random_state)
         x_sq = float(np.sum(X * X))
@@ -161,16 +155,12 @@ class NMF(_Factorization, Estimator):
                 best = run
         self.embedding_, self.components_, _, self.n_iter_ = best
         self.reconstruction_err_ = float(np.linalg.norm(X - self.embedding_ @ self.components_))
-        self.n_features_in_ = X.shape[1]
         return self
 
     def transform(self, X):
         """Non-negative ``W`` (n, K) for new rows, with ``H`` fixed (HALS sweeps on W)."""
-        check_is_fitted(self, "components_")
         X = self._check_X(X)
         H = self.components_
-        if X.shape[1] != H.shape[1]:
-            raise ValueError(f"X has {X.shape[1]} columns, the model was fitted with {H.shape[1]}")
         XHt, HHt = X @ H.T, H @ H.T
         W = np.maximum(np.linalg.lstsq(HHt, XHt.T, rcond=None)[0].T, _EPS)
         prev = np.inf
