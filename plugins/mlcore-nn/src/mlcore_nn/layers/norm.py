@@ -30,7 +30,7 @@ _ONE_PASS_RATIO = {8: 1e4}
 
 
 class _BatchNorm(NNLayer):
-    _ndim: tuple = ()
+    _ndim: int | tuple[int, ...] = ()
 
     def __init__(self, momentum: float = 0.1, epsilon: float = 1e-5, optimizer=None):
         self.momentum = check_scalar(momentum, "momentum", low=0, high=1)
