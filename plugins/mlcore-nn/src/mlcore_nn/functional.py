@@ -94,7 +94,7 @@ def pad_dims_2d(X_shape, pad, kernel_shape, stride=1, dilation=1) -> tuple[int, 
         (kr, kc), (sr, sc), (dr, dc) = pair(kernel_shape), pair(stride), pair(dilation)
         return _same_pad(X_shape[1], kr, sr, dr) + _same_pad(X_shape[2], kc, sc, dc)
     if isinstance(pad, (tuple, list)) and len(pad) == 4:
-        out = tuple(int(p) for p in pad)
+        out = (int(pad[0]), int(pad[1]), int(pad[2]), int(pad[3]))
     else:
         r, c = pair(pad, "pad")
         out = (r, r, c, c)
