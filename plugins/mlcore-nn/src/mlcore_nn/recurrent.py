@@ -247,7 +247,7 @@ def from_torch_state(state, suffix="_l0", our_suffix=""):
 # ---------------------------------------------------------------------------- layers
 class _Recurrent(NNLayer):
 
-    input_ndim = 3
+    input_ndim: ClassVar[int | None] = 3
     input_layout = "(n, time, features)"
     spec_kinds: ClassVar[dict] = {"init": "initializer", "optimizer": "optimizer"}
     _gates = 1
