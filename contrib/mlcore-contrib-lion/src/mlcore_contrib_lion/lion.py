@@ -59,7 +59,7 @@ class Lion(Optimizer):
         self.betas = tuple(betas)
         self.weight_decay = check_scalar(weight_decay, "weight_decay", low=0)
         self.scheduler = scheduler
-        self.state_ = {}
+        self.state_: dict[str, dict[str, np.ndarray]] = {}
         self.n_steps_ = 0
 
     def step(self, params, grads, cur_loss=None):
@@ -84,6 +84,6 @@ class Lion(Optimizer):
 
     def reset(self):
         """Forget the momentum and the step count."""
-        self.state_ = {}
+        self.state_: dict[str, dict[str, np.ndarray]] = {}
         self.n_steps_ = 0
 
