@@ -6,10 +6,11 @@ import json
 import os
 import threading
 import time
+from typing import Any
 
 _lock = threading.Lock()
 _records: list[dict] = []
-_switch = {"on": None, "path": None}
+_switch: dict[str, Any] = {"on": None, "path": None}
 
 
 def _from_environment():
