@@ -45,6 +45,7 @@ import json
 import os
 import secrets
 import zipfile
+from typing import Any
 
 import numpy as np
 import numpy.lib.format as npformat
@@ -81,7 +82,7 @@ def _kind_of(obj) -> str | None:
 def _collect(obj) -> dict:
     """State of ``obj`` and of the components among its hyperparameters."""
     state = obj.get_state() if hasattr(obj, "get_state") else {}
-    children = {}
+    children: dict[str, Any] = {}
     for p in constructor_params(type(obj)):
         v = getattr(obj, p.name, None)
         if _is_component(v):
@@ -130,7 +131,7 @@ _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 
 def _generator_state(g: np.random.Generator) -> dict:
-    state = g.bit_generator.state
+    state = dict(g.bit_generator.state)
     if state.get("bit_generator") not in _BIT_GENERATORS:
         raise TypeError(f"cannot save a Generator backed by {state.get('bit_generator')!r}")
     return state
