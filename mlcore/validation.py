@@ -284,7 +284,7 @@ _NO_Y = "no_validation"
 
 
 def validate_data(estimator, X=_NO_Y, y=_NO_Y, *, reset: bool = True, ndim=2, dtype="numeric",
-                  accept_sparse=None, allow_nan=None, y_numeric=None, multi_output=None):
+                  accept_sparse=None, allow_nan=None, y_numeric=None, multi_output=None, min_samples: int = 1):
     """Validate ``X`` (and ``y``) for ``estimator`` and keep ``n_features_in_``, like
     scikit-learn's ``validate_data``.
 
@@ -298,6 +298,8 @@ def validate_data(estimator, X=_NO_Y, y=_NO_Y, *, reset: bool = True, ndim=2, dt
     y : array-like or None, optional
         Omit it to validate ``X`` alone. ``None`` on an estimator whose tags say
         ``requires_y`` raises "requires y to be passed, but the target y is None".
+    min_samples : int
+        Fewest rows ``X`` may have.
     reset : bool
         True in ``fit``: set ``n_features_in_``. False in ``predict``/``transform``: check
         that the estimator is fitted and that ``X`` has ``n_features_in_`` columns.
@@ -315,7 +317,8 @@ def validate_data(estimator, X=_NO_Y, y=_NO_Y, *, reset: bool = True, ndim=2, dt
         out_X = check_array(
             X, name="X", ndim=ndim, dtype=dtype,
             accept_sparse=tags.get("sparse", False) if accept_sparse is None else accept_sparse,
-            allow_nan=tags.get("allow_nan", False) if allow_nan is None else allow_nan, estimator=estimator)
+            allow_nan=tags.get("allow_nan", False) if allow_nan is None else allow_nan, estimator=estimator,
+            min_samples=min_samples)
         if tags.get("positive_only") and (out_X.min() if out_X.size else 0) < 0:
             raise ValueError(f"Negative values in data passed to {who}: X must be non-negative")
         n_feat = out_X.shape[1] if out_X.ndim >= 2 else None
