@@ -6,9 +6,9 @@ import numbers
 
 import numpy as np
 
-from mlcore.interfaces import Estimator
+from mlcore.interfaces import ClusterMixin, Estimator, Interval, Options
 from mlcore.progress import progress_iter
-from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state, check_scalar
+from mlcore.validation import check_array, check_is_fitted, check_random_state, check_scalar
 
 __all__ = ["GaussianMixture"]
 
@@ -36,7 +36,7 @@ def _precision_cholesky(covariances, reg_covar):
     return np.linalg.solve(L, eye).transpose(0, 2, 1)
 
 
-class GaussianMixture(Estimator):
+class GaussianMixture(ClusterMixin, Estimator):
     """Gaussian mixture with full covariance matrices, maximum likelihood by EM.
 
     Parameters
@@ -104,17 +104,16 @@ class GaussianMixture(Estimator):
     [0.5, 0.5]
     """
 
-    _estimator_type = "density_estimator"
+    _estimator_type = "density_estimator"  # (also a clusterer: fit_predict)
+    _parameter_constraints = {  # noqa: RUF012 (read-only class data)
+        "n_components": Interval(numbers.Integral, low=1), "max_iter": Interval(numbers.Integral, low=0),
+        "tol": Interval(low=0), "reg_covar": Interval(low=0), "init": Options("kmeans", "kmeans++", "random"),
+        "n_init": Interval(numbers.Integral, low=1),
+    }
 
     def __init__(self, n_components=1, *, max_iter=100, tol=1e-3, reg_covar=1e-6, init="kmeans",
                  weights_init=None, means_init=None, covariances_init=None, n_init=1,
                  random_state=None):
-        check_scalar(n_components, "n_components", numbers.Integral, low=1)
-        check_scalar(max_iter, "max_iter", numbers.Integral, low=0)
-        check_scalar(tol, "tol", low=0)
-        check_scalar(reg_covar, "reg_covar", low=0)
-        check_choice(init, "init", ("kmeans", "kmeans++", "random"))
-        check_scalar(n_init, "n_init", numbers.Integral, low=1)
         self.n_components = n_components
         self.max_iter = max_iter
         self.tol = tol
@@ -210,7 +209,7 @@ class GaussianMixture(Estimator):
         -------
         self
         """
-        X = check_array(X, ndim=2, min_samples=2).astype(np.float64, copy=False)
+        X = self._validate_data(X, min_samples=2).astype(np.float64, copy=False)
         if X.shape[0] < self.n_components:
             raise ValueError(f"n_components={self.n_components} needs at least that many samples, "
                              f"got {X.shape[0]}")
@@ -237,16 +236,12 @@ class GaussianMixture(Estimator):
          history, self.converged_, self.n_iter_) = best
         self.lower_bounds_ = np.asarray(history, dtype=float)
         self.precisions_ = np.matmul(self.precisions_cholesky_, self.precisions_cholesky_.transpose(0, 2, 1))
-        self.n_features_in_ = X.shape[1]
         return self
 
     # ----------------------------------------------------------------- inference
     def _check_X(self, X):
         check_is_fitted(self, "means_")
-        X = check_array(X, ndim=2).astype(np.float64, copy=False)
-        if X.shape[1] != self.means_.shape[1]:
-            raise ValueError(f"X has {X.shape[1]} features, the model was fitted with {self.means_.shape[1]}")
-        return X
+        return super()._check_X(X).astype(np.float64, copy=False)
 
     def _params(self):
         return self.weights_, self.means_, self.precisions_cholesky_
