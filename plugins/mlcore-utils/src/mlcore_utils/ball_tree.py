@@ -107,32 +107,36 @@ class BallTree:
         starts, ends = np.array([0]), np.array([n])
         node_start = np.empty(n_nodes, dtype=np.intp)
         node_end = np.empty(n_nodes, dtype=np.intp)
+        XT = np.ascontiguousarray(X.T)           # (d, n): reductions along contiguous rows
         for level in range(n_levels):  # loop over the tree's ~log2(n / leaf_size) levels
             first = 2 ** level - 1
             node_start[first:first + len(starts)] = starts
             node_end[first:first + len(starts)] = ends
             if level == n_levels - 1:
                 break
-            Xp = X[idx]
+            Xp = XT[:, idx]
             seg = np.repeat(np.arange(len(starts)), ends - starts)
-            lo = np.minimum.reduceat(Xp, starts, axis=0)
-            spread = np.maximum.reduceat(Xp, starts, axis=0) - lo
+            lo = np.minimum.reduceat(Xp, starts, axis=1).T
+            spread = np.maximum.reduceat(Xp, starts, axis=1).T - lo
             dim = np.argmax(spread, axis=1)
             node_lo = lo[np.arange(len(starts)), dim]
             node_spread = spread[np.arange(len(starts)), dim]
             # sort by (node, coordinate) with one argsort: node id + coordinate scaled into [0, 0.5]
-            scaled = (Xp[np.arange(n), dim[seg]] - node_lo[seg]) / np.where(node_spread > 0, 2 * node_spread, 1.0)[seg]
+            scaled = (Xp[dim[seg], np.arange(n)] - node_lo[seg]) / np.where(node_spread > 0, 2 * node_spread, 1.0)[seg]
+            del Xp
             idx = idx[np.argsort(seg + scaled, kind="stable")]
             mids = starts + (ends - starts) // 2
             starts = np.stack([starts, mids], axis=1).ravel()
             ends = np.stack([mids, ends], axis=1).ravel()
-        data = np.ascontiguousarray(X[idx])
+        dataT = XT[:, idx]
+        del XT
+        data = np.ascontiguousarray(dataT.T)
         centroids = np.empty((n_nodes, d))
         radii = np.empty(n_nodes)
         for level in range(n_levels):  # node statistics, one vectorised pass per level
             nodes = np.arange(2 ** level - 1, 2 ** (level + 1) - 1)
             s, e = node_start[nodes], node_end[nodes]
-            cent = np.add.reduceat(data, s, axis=0) / (e - s)[:, None]
+            cent = np.add.reduceat(dataT, s, axis=1).T / (e - s)[:, None]
             seg = np.repeat(np.arange(len(nodes)), e - s)
             centroids[nodes] = cent
             radii[nodes] = np.maximum.reduceat(metric._rowwise(data, cent[seg]), s)
@@ -140,20 +144,22 @@ class BallTree:
         self.node_start_, self.node_end_ = node_start, node_end
         self.centroids_, self.radii_ = centroids, radii
         self.n_levels_ = n_levels
-        self._prepare_leaves()
+        self._prepare_leaves(dataT)
         return self
 
-    def _prepare_leaves(self):
+    def _prepare_leaves(self, dataT=None):
         n_nodes = len(self.node_start_)
         self._first_leaf = n_nodes - 2 ** (self.n_levels_ - 1)
         sizes = self.node_end_ - self.node_start_
         self._level_min = np.array([sizes[2 ** lv - 1:2 ** (lv + 1) - 1].min() for lv in range(self.n_levels_)])
         lo = np.empty_like(self.centroids_)
         hi = np.empty_like(self.centroids_)
+        dataT = np.ascontiguousarray(self.data_.T) if dataT is None else dataT
         for level in range(self.n_levels_):  # bounding boxes of all nodes, one pass per level
             nodes = slice(2 ** level - 1, 2 ** (level + 1) - 1)
-            lo[nodes] = np.minimum.reduceat(self.data_, self.node_start_[nodes], axis=0)
-            hi[nodes] = np.maximum.reduceat(self.data_, self.node_start_[nodes], axis=0)
+            lo[nodes] = np.minimum.reduceat(dataT, self.node_start_[nodes], axis=1).T
+            hi[nodes] = np.maximum.reduceat(dataT, self.node_start_[nodes], axis=1).T
+        del dataT
         self._node_lo, self._node_hi = lo, hi
         # the Euclidean expansion ||q||^2 + ||p||^2 - 2 q.p runs on data centred on its mean:
         # its rounding error scales with the squared norms, far from the origin with the offset
@@ -161,7 +167,9 @@ class BallTree:
         self._shift = self.data_.mean(axis=0) if gemm else None
         centred = self.data_ - self._shift if gemm else None
         self._data_sq = np.einsum("ij,ij->i", centred, centred) if gemm else None
-        self._data_m2 = -2.0 * centred if gemm else None
+        if gemm:
+            centred *= -2.0
+        self._data_m2 = centred
 
     # ------------------------------------------------------------------ traversal
     def _pair_lb(self, Q, qi, nodes):
@@ -217,13 +225,35 @@ class BallTree:
         return qi[order], nodes[order], lb[order]
 
     def _dense_pairs(self, Q, ub, inclusive, skip):
-        """Same as :meth:`_candidate_pairs` from the dense (queries, leaves) bound matrix."""
-        metric = self.metric_
+        """Same as :meth:`_candidate_pairs` from the dense (queries, leaves) bound matrix,
+        computed a block of leaves at a time (temporaries of about ``_PAIR_BLOCK`` pairs)."""
         leaves = np.arange(self._first_leaf, len(self.node_start_))
+        nq = len(Q)
+        lb_ = max(1, _PAIR_BLOCK // max(nq, 1))
+        gemm = self.metric_._gemm
+        if gemm:
+            Qc = Q - self._shift
+            Q_sq = np.einsum("ij,ij->i", Qc, Qc)
+        parts = []
+        for a in range(0, len(leaves), lb_):  # loop over blocks of leaves
+            blk = leaves[a:a + lb_]
+            lb = self._dense_bounds(Q, blk, Qc if gemm else None, Q_sq if gemm else None)
+            need = lb <= ub[:, None] if inclusive else lb < ub[:, None]
+            if skip is not None:  # leaves inside the already scanned node
+                inside = (self.node_start_[blk][None, :] >= self.node_start_[skip][:, None]) & \
+                         (self.node_end_[blk][None, :] <= self.node_end_[skip][:, None])
+                need &= ~inside
+            li, qi = np.nonzero(need.T)
+            parts.append((qi, blk[li], lb[qi, li]))
+        return tuple(np.concatenate(c) for c in zip(*parts))
+
+    def _dense_bounds(self, Q, leaves, Qc, Q_sq):
+        """Lower bounds (nq, len(leaves)) of the distances from every query to every leaf."""
+        metric = self.metric_
         C = self.centroids_[leaves]
         if metric._gemm:  # ||q - c||^2 by one product; widened by the expansion's error scale
-            Qc, Cc = Q - self._shift, C - self._shift
-            Q_sq, C_sq = np.einsum("ij,ij->i", Qc, Qc), np.einsum("ij,ij->i", Cc, Cc)
+            Cc = C - self._shift
+            C_sq = np.einsum("ij,ij->i", Cc, Cc)
             r = metric._rdist_block(Qc, Cc, Q_sq, C_sq) - 1e-9 * (Q_sq[:, None] + C_sq[None, :])
             dc = np.sqrt(np.maximum(r, 0.0))
         else:
@@ -236,13 +266,7 @@ class BallTree:
             np.maximum(gap, 0.0, out=gap)
             acc = metric._box_accumulate(acc, gap)
         np.maximum(lb, metric._box_to_dist(acc, Q.shape[1]) * (1 - 1e-12), out=lb)
-        need = lb <= ub[:, None] if inclusive else lb < ub[:, None]
-        if skip is not None:  # leaves inside the already scanned node
-            inside = (self.node_start_[leaves][None, :] >= self.node_start_[skip][:, None]) & \
-                     (self.node_end_[leaves][None, :] <= self.node_end_[skip][:, None])
-            need &= ~inside
-        li, qi = np.nonzero(need.T)
-        return qi, leaves[li], lb[qi, li]
+        return lb
 
     # ------------------------------------------------------------------ queries
     def query(self, X, k: int = 1, return_distance: bool = True):
