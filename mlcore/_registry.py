@@ -15,8 +15,8 @@ Isolation guarantees (see README, "Guarantees"):
 * Two distributions that use one entry-point (plugin) name conflict: a first-party
   distribution keeps the name, otherwise the one whose name sorts first does (a rule
   that does not depend on the order of ``sys.path``); the other is not loaded and is
-  recorded under ``"<distribution>:<name>"`` (so ``optim/adam`` always means the
-  first-party optimizer when mlcore-optim is installed).
+  recorded under ``"<distribution>:<name>"`` (so a first-party plugin's qualified names
+  always mean its components when it is installed).
 * First use is thread-safe: loading, hook registration and component imports happen
   under one re-entrant lock (:data:`mlcore._plugins.LOCK`).
 """

@@ -40,8 +40,8 @@ def mlcore_register(registry):
 
         @hookimpl
         def mlcore_register(registry):
-            registry.add_kind("activation", "mlcore_nn.activations:Activation")
-            registry.add("activation", "relu", "mlcore_nn.activations:ReLU")
+            registry.add_kind("activation", "mlcore_acme.activations:Activation")
+            registry.add("activation", "relu", "mlcore_acme.activations:ReLU")
             registry.add("optimizer", "lion", "mlcore_contrib_lion.lion:Lion")
     """
 
@@ -94,5 +94,5 @@ def mlcore_demos():
 
         @hookimpl
         def mlcore_demos():
-            return [("optimizers on a quadratic", "mlcore_optim._demo:run")]
+            return [("optimizers on a quadratic", "mlcore_acme._demo:run")]
     """

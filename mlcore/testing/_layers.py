@@ -1,6 +1,6 @@
 """Conformance checks of the layer contract (:class:`mlcore.interfaces.Layer`).
 
-A network (mlcore-nn's ``sequential``) relies on more than ``forward``/``backward``: it
+A network (a ``sequential`` estimator) relies on more than ``forward``/``backward``: it
 sizes each layer with ``output_shape``, creates its parameters with ``initialize`` and
 hands it the network's random generator. Each check here tests one item of that
 contract on fresh copies built from a spec.
