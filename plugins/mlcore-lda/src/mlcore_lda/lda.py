@@ -6,9 +6,9 @@ import numbers
 
 import numpy as np
 
-from mlcore.interfaces import Estimator
+from mlcore.interfaces import Estimator, Interval, Options, TransformerMixin
 from mlcore.progress import progress_iter
-from mlcore.validation import check_choice, check_is_fitted, check_random_state, check_scalar
+from mlcore.validation import check_is_fitted, check_random_state
 
 from ._corpus import as_corpus
 from ._topics import top_words
@@ -86,7 +86,7 @@ def _newton_alpha(alpha, s, D, max_iter=100, tol=1e-10):
     return alpha
 
 
-class LDA(Estimator):
+class LDA(TransformerMixin, Estimator):
     """Latent Dirichlet allocation with a learned Dirichlet prior ``alpha`` (variational EM).
 
     Parameters
@@ -164,20 +164,19 @@ class LDA(Estimator):
     """
 
     _estimator_type = "transformer"
+    _parameter_constraints = {  # noqa: RUF012 (read-only class data)
+        "n_topics": Interval(numbers.Integral, low=1), "alpha": Interval(low=0, low_inclusive=False),
+        "fit_alpha": bool, "max_iter": Interval(numbers.Integral, low=1), "tol": Interval(low=0),
+        "max_doc_iter": Interval(numbers.Integral, low=1), "doc_tol": Interval(low=0),
+        "init": Options("seeded", "random"), "n_init": Interval(numbers.Integral, low=1),
+        "n_words": Interval(numbers.Integral, low=1, allow_none=True),
+    }
+    #: a document x word count matrix (dense or CSR/CSC) of non-negative integers, or token-id lists
+    _tags = {"categorical": True, "positive_only": True, "sparse": True}  # noqa: RUF012
 
     def __init__(self, n_topics=10, *, alpha=0.1, fit_alpha=True, max_iter=100, tol=1e-4,
                  max_doc_iter=100, doc_tol=1e-3, init="seeded", n_init=1, n_words=None,
                  random_state=None):
-        check_scalar(n_topics, "n_topics", numbers.Integral, low=1)
-        check_scalar(alpha, "alpha", low=0, low_inclusive=False)
-        check_scalar(fit_alpha, "fit_alpha", bool)
-        check_scalar(max_iter, "max_iter", numbers.Integral, low=1)
-        check_scalar(tol, "tol", low=0)
-        check_scalar(max_doc_iter, "max_doc_iter", numbers.Integral, low=1)
-        check_scalar(doc_tol, "doc_tol", low=0)
-        check_choice(init, "init", ("seeded", "random"))
-        check_scalar(n_init, "n_init", numbers.Integral, low=1)
-        check_scalar(n_words, "n_words", numbers.Integral, low=1, allow_none=True)
         self.n_topics = n_topics
         self.alpha = alpha
         self.fit_alpha = fit_alpha
@@ -217,19 +216,23 @@ class LDA(Estimator):
             return np.einsum("nk,nk->n", Et[rows], bT_nz) + _TINY
 
         docs = np.arange(corpus.n_docs)
+        active = np.ones(len(docs), dtype=bool)
         S, rows, cols, counts, dense, bT_nz = work_set(docs)
         for _ in range(self.max_doc_iter):  # fixed-point iterations, all documents at once
             g = gamma[docs]
             Et = np.exp(_e_log_theta(g))
             S.data = counts / normalisers(Et, rows, cols, dense, bT_nz)
             new = alpha + Et * (S @ betaT)
-            unconverged = np.abs(new - g).mean(axis=1) >= self.doc_tol
-            gamma[docs] = new
-            n_left = int(np.count_nonzero(unconverged))
+            # each document stops at its own convergence (so a document's result does not
+            # depend on the others in the batch: transform is invariant to batching)
+            gamma[docs[active]] = new[active]
+            active &= np.abs(new - g).mean(axis=1) >= self.doc_tol
+            n_left = int(np.count_nonzero(active))
             if n_left == 0:
                 break
             if n_left <= len(docs) // 2:
-                docs = docs[unconverged]
+                docs = docs[active]
+                active = np.ones(len(docs), dtype=bool)
                 S, rows, cols, counts, dense, bT_nz = work_set(docs)
         elog = _e_log_theta(gamma)
         Et = np.exp(elog)
@@ -262,6 +265,10 @@ class LDA(Estimator):
         -------
         self
         """
+        if isinstance(X, (list, tuple)):  # token-id documents: no feature count
+            self.__dict__.pop("n_features_in_", None)
+        else:
+            X = self._validate_data(X)
         corpus = as_corpus(X, self.n_words, need_tokens="fit")
         rng = check_random_state(self.random_state)
         best = None
@@ -306,6 +313,8 @@ class LDA(Estimator):
     # ----------------------------------------------------------------- inference
     def _infer(self, X, need_tokens=None):
         check_is_fitted(self, "topic_word_")
+        if not isinstance(X, (list, tuple)):
+            X = self._check_X(X) if hasattr(self, "n_features_in_") else self._validate_data(X, reset=False)
         corpus = as_corpus(X, self.n_words_, need_tokens=need_tokens)
         gamma0 = self.alpha_ + corpus.doc_len[:, None] / self.n_topics
         gamma, elog, _, norm = self._e_step(corpus, self.topic_word_, self.alpha_, gamma0)
