@@ -7,7 +7,8 @@ import numpy as np
 from mlcore.validation import check_choice
 
 from .layers._base import as_component, check_int
-from .recurrent import _check_bool, _Recurrent, lstm_backward, lstm_forward
+from .recurrent import _check_bool, _Recurrent
+from .recurrent_kernels import lstm_backward, lstm_forward
 
 __all__ = ["BidirectionalLSTM"]
 

@@ -29,7 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from .layers._base import as_component, check_int, float_input
-from .recurrent import _Recurrent, lstm_backward, lstm_forward, rnn_backward, rnn_forward
+from .recurrent import _Recurrent
+from .recurrent_kernels import lstm_backward, lstm_forward, rnn_backward, rnn_forward
 
 __all__ = ["LSTMCell", "RNNCell"]
 
@@ -166,7 +167,7 @@ class LSTMCell(_Cell):
     Notes
     -----
     [i, f, g, o] = [sigmoid, sigmoid, tanh, sigmoid](x W_ih + h W_hh + b_ih + b_hh);
-    c' = f c + i g; h' = o tanh(c'). See :func:`mlcore_nn.recurrent.lstm_backward`.
+    c' = f c + i g; h' = o tanh(c'). See :func:`mlcore_nn.recurrent_kernels.lstm_backward`.
 
     Example
     -------
