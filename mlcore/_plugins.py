@@ -9,6 +9,7 @@ from __future__ import annotations
 import _thread
 import importlib
 import os
+from typing import Any
 
 import pluggy
 
@@ -44,10 +45,10 @@ class _Record:
     """A small record class. Hand-written rather than attrs: importing attrs and building
     attrs classes costs more than the whole rest of ``import mlcore``, and start-up matters."""
 
-    __slots__ = ()
-    _defaults: dict = {}
+    __slots__: tuple[str, ...] = ()
+    _defaults: dict[str, Any] = {}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         values = dict(zip(self.__slots__, args), **kwargs)
         for name in self.__slots__:
             setattr(self, name, values[name] if name in values else self._defaults[name])
@@ -56,10 +57,10 @@ class _Record:
         fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__ if not n.startswith("_"))
         return f"{type(self).__name__}({fields})"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]  # mutable records are unhashable (like dataclasses with eq)
 
 
 class Entry(_Record):
@@ -67,8 +68,14 @@ class Entry(_Record):
 
     __slots__ = ("kind", "name", "target", "plugin", "alias_of", "_obj")
     _defaults = {"alias_of": None, "_obj": None}
+    kind: str
+    name: str
+    target: Any  # "module:attr" or the object itself
+    plugin: str
+    alias_of: str | None
+    _obj: Any
     __eq__ = object.__eq__  # identity: two registrations of the same name are different entries
-    __hash__ = object.__hash__
+    __hash__ = object.__hash__  # type: ignore[assignment]
 
     @property
     def primary(self) -> str:
@@ -107,12 +114,23 @@ class PluginInfo(_Record):
 
     __slots__ = ("name", "module", "distribution", "version", "n_components", "error")
     _defaults = {"distribution": None, "version": None, "n_components": 0, "error": None}
+    name: str
+    module: str
+    distribution: str | None
+    version: str | None
+    n_components: int
+    error: str | None
 
 
 class PluginError(_Record):
     """Why a plugin failed to load: plugin, distribution, version, exception, traceback."""
 
     __slots__ = ("plugin", "distribution", "version", "exception", "traceback")
+    plugin: str
+    distribution: str | None
+    version: str | None
+    exception: BaseException
+    traceback: str
 
     def __str__(self) -> str:
         return f"{self.plugin} ({self.distribution or '?'} {self.version or ''}): " \
@@ -124,6 +142,10 @@ class KindInfo(_Record):
 
     __slots__ = ("name", "interface", "plugin", "doc")
     _defaults = {"doc": None}
+    name: str
+    interface: Any  # a class or "module:attr"
+    plugin: str
+    doc: str | None
 
 
 class PluginLoading:
@@ -131,6 +153,23 @@ class PluginLoading:
 
     Every method that changes the registry during first use holds :data:`LOCK`.
     """
+
+    # The registry state this half works on (created by Registry.__init__).
+    pm: pluggy.PluginManager
+    use_cache: bool
+    _autoload: bool
+    _disabled_arg: set[str] | None
+    _loaded: bool
+    _loading: bool
+    _built_impls: Any
+    _hook_failed: set[str]
+    _kinds: dict[str, KindInfo]
+    _entries: dict[tuple[str, str], list[Entry]]
+    _plugins: dict[str, PluginInfo]
+    _errors: list[PluginError]
+    _current: str
+    _by_type: dict[type, Entry | None]
+    _pending: dict[str, object]
 
     @property
     def disabled(self) -> set[str]:
