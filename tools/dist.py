@@ -17,7 +17,10 @@ Run by ``make dist`` (``python tools/dist.py [--out dist] [--no-deps]``). Steps:
 
 Builds run without build isolation (the venv already holds ``setuptools>=77``, the only
 build requirement) so that a release takes seconds per distribution, not a fresh
-environment each.
+environment each; and each from a clean copy of its source folder, so that nothing in
+the working tree (a stale ``*.egg-info``, ``build/``) leaks into a release, and the build
+leaves no ``*.egg-info`` beside the sources (an editable install puts ``src/`` on
+``sys.path``, where such a folder would be seen as a second installed distribution).
 """
 
 from __future__ import annotations
@@ -46,6 +49,21 @@ def distributions() -> list[pathlib.Path]:
 
 def _run(cmd: list[str], **kw) -> None:
     subprocess.run(cmd, check=True, **kw)
+
+
+_JUNK = ("*.egg-info", "build", "dist", "__pycache__", ".venv", ".git", ".pytest_cache", ".hypothesis", "_build")
+
+
+def _clean_copy(src: pathlib.Path, dest: pathlib.Path) -> pathlib.Path:
+    """The distribution's source folder without build by-products (nor, for the core, the other distributions)."""
+    others = ("plugins", "contrib", "meta", "tests", "benchmarks", "docs", "tools") if src == ROOT else ()
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        top = pathlib.Path(folder) == src
+        return set(shutil.ignore_patterns(*_JUNK)(folder, names)) | ({n for n in names if n in others} if top else set())
+
+    shutil.copytree(src, dest, ignore=ignore)
+    return dest
 
 
 def _build(src: pathlib.Path, out: pathlib.Path, *what: str) -> None:
@@ -90,9 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         for src in distributions():
             name = tomllib.loads((src / "pyproject.toml").read_text())["project"]["name"]
             t = time.perf_counter()
-            _build(src, out)  # the sdist, then the wheel built from it
+            _build(_clean_copy(src, pathlib.Path(tmp) / "src" / name), out)  # the sdist, then the wheel built from it
             direct = pathlib.Path(tmp) / name
-            _build(src, direct, "--wheel")  # the wheel straight from the source tree
+            _build(_clean_copy(src, pathlib.Path(tmp) / "src2" / name), direct, "--wheel")  # straight from the sources
             norm = name.replace("-", "_")
             from_sdist = sorted(out.glob(f"{norm}-{version}-*.whl"))
             straight = sorted(direct.glob(f"{norm}-{version}-*.whl"))
