@@ -62,13 +62,6 @@ def float_input(X, name="X", ndim=None):
     return X
 
 
-def generator_from_state(state: dict):
-    """A numpy Generator restored from ``bit_generator.state`` (any bit generator)."""
-    bit = getattr(np.random, state["bit_generator"])()
-    bit.state = state
-    return np.random.Generator(bit)
-
-
 def colsum(A):
     """Column sums of a 2-D array by a BLAS matrix-vector product (for tall arrays much
     faster than ``A.sum(axis=0)``)."""
@@ -97,7 +90,7 @@ class NNLayer(Layer):
 
     spec_kinds: ClassVar[dict] = {"act_fn": "activation", "init": "initializer", "optimizer": "optimizer"}
     default_init = "glorot_uniform"
-    _state_keys = ("rng_state",)   # get_state adds the own generator's state under this key
+    _state_keys = ("rng",)   # get_state adds the layer's own generator under this key
 
     # ------------------------------------------------------------------ components
     @property
@@ -152,20 +145,26 @@ class NNLayer(Layer):
         return self
 
     def get_state(self) -> dict:
-        """Parameters, modes and learned attributes, plus the state of the layer's own
-        random generator (dropout masks continue identically after save/load)."""
+        """Parameters, modes and learned attributes, plus the layer's own random generator
+        (saved exactly by :func:`mlcore.save`, which restores only numpy's own bit
+        generators): dropout masks continue identically after save/load."""
         state = super().get_state()
         rng = self.__dict__.get("_rng")
         if rng is not None and self.__dict__.get("_own_rng"):
-            state["rng_state"] = rng.bit_generator.state
+            state["rng"] = rng
         return state
 
     def set_state(self, state: dict) -> None:
         state = dict(state)
-        rng_state = state.pop("rng_state", None)
+        rng = state.pop("rng", None)
         super().set_state(state)
-        if rng_state is not None:
-            self.__dict__["_rng"] = generator_from_state(rng_state)
+        if rng is not None:
+            if not isinstance(rng, np.random.Generator):
+                from mlcore.errors import FileFormatError
+
+                raise FileFormatError(f"{type(self).__name__}: the saved 'rng' is a {type(rng).__name__}, "
+                                      "not a numpy Generator")
+            self.__dict__["_rng"] = rng
             self.__dict__["_own_rng"] = True
 
     # ------------------------------------------------------------------ parameters

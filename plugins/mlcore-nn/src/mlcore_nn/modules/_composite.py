@@ -19,7 +19,7 @@ from mlcore.validation import check_random_state
 
 from ..layers._base import NNLayer
 
-_INTERNAL = ("params", "trainable", "training", "rng_state")
+_INTERNAL = ("params", "trainable", "training", "rng")
 
 
 class Composite(NNLayer):
