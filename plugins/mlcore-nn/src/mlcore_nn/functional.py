@@ -54,7 +54,19 @@ __all__ = [
     "pad_dims_1d",
     "pad_dims_2d",
     "pair",
+    "sigmoid",
 ]
+
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + e^-z), without overflow: e^-|z| never exceeds 1.
+
+    The one implementation in mlcore-nn (the ``sigmoid`` activation, gated units, RBMs,
+    word2vec and the generative losses use it); ``layers/_reference.py`` keeps the
+    textbook formula on purpose.
+    """
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def pair(v, name="value"):

@@ -16,18 +16,14 @@ import numpy as np
 from mlcore.interfaces import Loss
 from mlcore.validation import check_scalar
 
+from .functional import sigmoid
+
 __all__ = ["NCELoss", "VAELoss", "WGANGPLoss", "critic_gradient_penalty", "sigmoid", "softplus"]
 
 
 def softplus(z):
     """log(1 + e^z) without overflow."""
     return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-
-
-def sigmoid(z):
-    """1 / (1 + e^-z) without overflow."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def _float2d(a, name):

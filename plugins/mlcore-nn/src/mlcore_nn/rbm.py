@@ -7,14 +7,10 @@ import numpy as np
 from mlcore.interfaces import Estimator
 from mlcore.validation import check_array, check_is_fitted, check_random_state, check_scalar
 
+from .functional import sigmoid as _sigmoid
 from .layers._base import check_int
 
 __all__ = ["RBM"]
-
-
-def _sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def _softplus(z):

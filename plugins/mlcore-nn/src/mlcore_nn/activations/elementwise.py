@@ -22,6 +22,7 @@ import numpy as np
 
 from mlcore.validation import check_scalar
 
+from ..functional import sigmoid as _sigmoid
 from . import Activation
 
 __all__ = [
@@ -49,12 +50,6 @@ def _float(z):
     if not np.issubdtype(z.dtype, np.floating):
         z = z.astype(np.float64)
     return z
-
-
-def _sigmoid(z):
-    """Logistic function without overflow: exp(-|z|) never exceeds 1."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def _example():

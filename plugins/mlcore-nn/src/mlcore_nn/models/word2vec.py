@@ -10,6 +10,7 @@ from mlcore.interfaces import Estimator
 from mlcore.progress import progress_bar
 from mlcore.validation import check_choice, check_is_fitted, check_random_state, check_scalar
 
+from ..functional import sigmoid as _sigmoid
 from ..layers._base import check_int
 
 __all__ = ["UNK", "Word2Vec"]
@@ -19,11 +20,6 @@ UNK = "<unk>"
 
 def _softplus(z):
     return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-
-
-def _sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 def _read_sentences(X, corpus_file, lowercase):

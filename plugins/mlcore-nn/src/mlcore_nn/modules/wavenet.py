@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..functional import sigmoid as _sigmoid
 from ..layers._base import as_component, check_int, float_input
 from ._composite import Composite
 
 __all__ = ["WavenetResidual"]
-
-
-def _sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0, e) / (1.0 + e)
 
 
 class WavenetResidual(Composite):
