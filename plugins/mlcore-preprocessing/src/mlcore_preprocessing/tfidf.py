@@ -14,6 +14,9 @@ from .vocabulary import _analyzer, _check_text_options
 
 __all__ = ["TFIDF"]
 
+#: documents tokenised at once (their token strings are the only per-token objects alive)
+_DOC_BLOCK = 2048
+
 
 class TFIDF(Estimator):
     """Term frequency - inverse document frequency encoding of documents.
@@ -56,8 +59,11 @@ class TFIDF(Estimator):
     ``X[d, j] = tf(d, j) * idf_j``, then each row is divided by its ``norm``; terms absent
     from the vocabulary are ignored by :meth:`transform`. Same as
     ``sklearn.feature_extraction.text.TfidfVectorizer(norm, smooth_idf, sublinear_tf)``.
-    Counting is vectorised: tokens are mapped to ids with one dictionary pass and the
-    (document, term) counts are a single ``bincount`` (dense) or a CSR build (sparse).
+    Counting streams over blocks of documents: a block's tokens are mapped to ids with one
+    dictionary pass and reduced to distinct (document, term) pairs with counts before the
+    next block is read; terms below ``min_count`` or beyond ``max_tokens`` are pruned from
+    the pairs before the matrix is built. Memory is O(distinct pairs) (plus the output),
+    never O(tokens) nor a dense document-term temporary in sparse mode.
 
     References
     ----------
@@ -100,51 +106,90 @@ class TFIDF(Estimator):
         check_choice(norm, "norm", ("l2", "l1", None))
 
     # ------------------------------------------------------------------ helpers
-    def _tokens(self, X):
-        docs = read_documents(X, self.input_type, self.encoding)
+    def _tokenize_fn(self):
         if self.tokenizer == "words" and self.filter_punctuation and not self.filter_stopwords:
             findall = WORD_PATTERN.findall  # fast path: the pattern alone
-            return [findall(d.lower()) for d in docs] if self.lowercase else [findall(d) for d in docs]
-        analyze = _analyzer(self)
-        return [analyze(d) for d in docs]
+            return (lambda d: findall(d.lower())) if self.lowercase else findall
+        return _analyzer(self)
 
-    @staticmethod
-    def _flat(toks):
-        lengths = np.fromiter(map(len, toks), dtype=np.intp, count=len(toks))
-        return list(chain.from_iterable(toks)), lengths
+    def _pairs(self, X, index=None):
+        """Distinct (document, term) pairs and their counts, a block of documents at a time.
 
-    def _counts(self, ids, lengths, V):
-        """(document, term) counts from term ids and per-document token counts."""
-        D = len(lengths)
-        doc = np.repeat(np.arange(D), lengths)
-        keep = ids >= 0
-        if not keep.all():
-            ids, doc = ids[keep], doc[keep]
+        The tokens of only ``_DOC_BLOCK`` documents exist at once; each block is reduced
+        to its distinct (document, term) pairs (``np.unique`` of ``doc * V + term``) before
+        the next is read, so memory is O(distinct pairs), never O(tokens) nor a dense
+        document-term array. With ``index=None`` (fit) terms get ids in order of first
+        appearance and the vocabulary dict is returned; otherwise unknown terms are
+        dropped. Returns ``(cols int32, counts int32, nnz per document int64, vocab)``.
+        """
+        docs = read_documents(X, self.input_type, self.encoding)
+        tokenize = self._tokenize_fn()
+        fitting = index is None
+        vocab = {} if fitting else index
+        cols, cnts, nnz = [], [], []
+        for b in range(0, len(docs), _DOC_BLOCK):  # loop over blocks of documents
+            toks = [tokenize(d) for d in docs[b:b + _DOC_BLOCK]]
+            lengths = np.fromiter(map(len, toks), dtype=np.intp, count=len(toks))
+            flat = list(chain.from_iterable(toks))
+            del toks
+            if fitting:
+                new = [t for t in dict.fromkeys(flat) if t not in vocab]  # distinct new terms of the block
+                vocab.update(zip(new, range(len(vocab), len(vocab) + len(new))))
+                ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
+            else:
+                ids = np.fromiter(map(vocab.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+            del flat
+            doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+            keep = ids >= 0
+            if not keep.all():
+                ids, doc = ids[keep], doc[keep]
+            V = max(len(vocab), 1)
+            key, count = np.unique(doc * V + ids, return_counts=True)
+            cols.append((key % V).astype(np.int32))
+            cnts.append(count.astype(np.int32))
+            nnz.append(np.bincount(key // V, minlength=len(lengths)))
+        if not nnz:
+            return np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int64), vocab
+        return np.concatenate(cols), np.concatenate(cnts), np.concatenate(nnz), vocab
+
+    def _matrix(self, cols, counts, nnz, V):
+        """Count matrix (D, V) float64 from the pairs (CSR, or dense without ``sparse``)."""
+        D = len(nnz)
         if self.sparse:
             import scipy.sparse as sp
 
-            indptr = np.zeros(D + 1, dtype=np.int64)
-            np.cumsum(np.bincount(doc, minlength=D), out=indptr[1:])
-            C = sp.csr_matrix((np.ones(len(ids)), ids, indptr), shape=(D, V))
-            C.sum_duplicates()  # sorts each row's column indices and adds repeated terms
+            idt = np.int32 if max(len(cols), V) < 2**31 - 1 else np.int64
+            indptr = np.zeros(D + 1, dtype=idt)
+            np.cumsum(nnz, out=indptr[1:])
+            C = sp.csr_matrix((counts.astype(np.float64), cols.astype(idt, copy=False), indptr), shape=(D, V))
+            C.has_canonical_format = False
+            C.sort_indices()                    # rows were ordered by first-appearance ids
             return C
-        return np.bincount(doc * V + ids, minlength=D * V).reshape(D, V).astype(np.float64)
+        C = np.zeros((D, V))
+        C[np.repeat(np.arange(D), nnz), cols] = counts
+        return C
 
     def _weight(self, C):
         """tf (optionally sublinear) times idf, then row normalisation."""
         if self.sparse:
-            data = C.data
-            if self.sublinear_tf:
-                np.log(data, out=data)
-                data += 1
-            data *= self.idf_[C.indices]
-            if self.norm is not None:
-                sq = data * data if self.norm == "l2" else np.abs(data)
-                row_of = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
-                rows = np.bincount(row_of, weights=sq, minlength=C.shape[0])
-                scale = np.sqrt(rows) if self.norm == "l2" else rows
-                scale[scale == 0] = 1.0
-                data /= scale[row_of]
+            # a block of rows at a time: temporaries of O(_DOC_BLOCK rows), not O(nnz)
+            data, ind, ptr = C.data, C.indices, C.indptr
+            D = C.shape[0]
+            for r0 in range(0, D, _DOC_BLOCK):  # loop over blocks of rows
+                r1 = min(r0 + _DOC_BLOCK, D)
+                s, e = ptr[r0], ptr[r1]
+                d = data[s:e]
+                if self.sublinear_tf:
+                    np.log(d, out=d)
+                    d += 1
+                d *= self.idf_[ind[s:e]]
+                if self.norm is not None:
+                    row_of = np.repeat(np.arange(r1 - r0), np.diff(ptr[r0:r1 + 1]))
+                    rows = np.bincount(row_of, weights=d * d if self.norm == "l2" else np.abs(d),
+                                       minlength=r1 - r0)
+                    scale = np.sqrt(rows) if self.norm == "l2" else rows
+                    scale[scale == 0] = 1.0
+                    d /= scale[row_of]
             return C
         if self.sublinear_tf:
             nz = C > 0
@@ -168,30 +213,42 @@ class TFIDF(Estimator):
                 import scipy.sparse  # noqa: F401
             except ImportError:
                 raise ImportError("sparse=True needs SciPy: pip install scipy") from None
-        toks = self._tokens(X)
-        if not toks:
+        cols, counts, nnz, vocab = self._pairs(X)
+        if not len(nnz):
             raise ValueError("fit needs at least one document")
-        flat, lengths = self._flat(toks)
-        vocab = dict.fromkeys(flat)  # insertion-ordered set, built in C
         if not vocab:
             raise ValueError("the documents contain no tokens; check the tokenizer options")
-        terms = sorted(vocab)
-        index = dict(zip(terms, range(len(terms))))
-        ids = np.fromiter(map(index.__getitem__, flat), dtype=np.intp, count=len(flat))
-        C = self._counts(ids, lengths, len(terms))
-        total = np.bincount(ids, minlength=len(terms))
+        first_seen = list(vocab)
+        del vocab
+        V0 = len(first_seen)
+        alpha = sorted(range(V0), key=first_seen.__getitem__)   # first-seen id -> alphabetical
+        terms = [first_seen[i] for i in alpha]
+        del first_seen
+        alpha = np.asarray(alpha, dtype=np.int64)
+        total = np.bincount(cols, weights=counts, minlength=V0).astype(np.int64)[alpha]
         keep = total >= self.min_count
         if self.max_tokens is not None and keep.sum() > self.max_tokens:
-            order = np.lexsort((np.arange(len(terms)), -total))  # by count, then alphabetical
+            order = np.lexsort((np.arange(V0), -total))  # by count, then alphabetical
             order = order[keep[order]][: self.max_tokens]
-            keep = np.zeros(len(terms), dtype=bool)
+            keep = np.zeros(V0, dtype=bool)
             keep[order] = True
         if not keep.any():
             raise ValueError(f"no term reaches min_count={self.min_count}")
+        # prune the vocabulary before the matrix exists: pairs of dropped terms are removed
+        newcol = np.empty(V0, dtype=np.int32)                     # first-seen id -> column or -1
+        newcol[alpha] = np.where(keep, np.cumsum(keep) - 1, -1)
+        del alpha
+        cols = newcol[cols]
         if not keep.all():
-            C = C[:, np.flatnonzero(keep)]
-        df = np.bincount(C.indices, minlength=C.shape[1]) if self.sparse else (C > 0).sum(axis=0)
-        D = len(toks)
+            kept = cols >= 0
+            row = np.repeat(np.arange(len(nnz)), nnz)[kept]
+            nnz = np.bincount(row, minlength=len(nnz))
+            del row
+            cols, counts = cols[kept], counts[kept]
+        V = int(keep.sum())
+        C = self._matrix(cols, counts, nnz, V)
+        df = np.bincount(cols, minlength=V)
+        D = len(nnz)
         self.tokens_ = np.array(terms, dtype=str)[keep]
         self.document_frequency_ = np.asarray(df, dtype=np.int64)
         if self.smooth_idf:
@@ -204,10 +261,7 @@ class TFIDF(Estimator):
 
     def fit_transform(self, X, y=None):
         """Fit and return the TF-IDF matrix of ``X`` (one tokenisation pass)."""
-        C = self._fit_counts(X)
-        if self.sparse:
-            C = C.astype(np.float64)
-        return self._weight(C)
+        return self._weight(self._fit_counts(X))
 
     def set_state(self, state):
         super().set_state(state)
@@ -218,10 +272,8 @@ class TFIDF(Estimator):
         check_is_fitted(self, "idf_")
         if getattr(self, "_index", None) is None:
             self._index = dict(zip(self.tokens_.tolist(), range(len(self.tokens_))))
-        flat, lengths = self._flat(self._tokens(X))
-        ids = np.fromiter(map(self._index.get, flat, repeat(-1)), dtype=np.intp, count=len(flat))
-        C = self._counts(ids, lengths, len(self.tokens_))
-        return self._weight(C.astype(np.float64) if self.sparse else C)
+        cols, counts, nnz, _ = self._pairs(X, self._index)
+        return self._weight(self._matrix(cols, counts, nnz, len(self.tokens_)))
 
     @property
     def vocabulary_(self) -> dict:
