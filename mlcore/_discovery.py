@@ -36,9 +36,11 @@ import sys
 import time
 import zlib
 
+from .hookspecs import ENTRY_POINT_GROUP
+
 __all__ = ["find_entry_points", "EntryPointInfo"]
 
-GROUP = "mlcore.plugins"
+GROUP = ENTRY_POINT_GROUP
 _CACHE_VERSION = 2
 _HEADER = f"mlcore entry points v{_CACHE_VERSION}"
 _MAX_FILES = 8  # cache files kept (one per environment that used mlcore recently)

@@ -46,7 +46,7 @@ from .errors import (
 
 __all__ = ["Registry", "Entry", "PluginInfo", "PluginError", "registry", "register", "ENTRY_POINT_GROUP"]
 
-ENTRY_POINT_GROUP = "mlcore.plugins"
+ENTRY_POINT_GROUP = hookspecs.ENTRY_POINT_GROUP
 CORE_PLUGIN = "mlcore"
 _CONSTANT_TYPOS = {"true": "True", "false": "False", "none": "None", "null": "None", "nil": "None",
                    "infinity": "inf", "NaN": "nan", "Inf": "inf"}

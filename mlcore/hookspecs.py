@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import pluggy
 
-__all__ = ["hookspec", "hookimpl", "mlcore_register", "mlcore_component_built", "mlcore_demos"]
+__all__ = ["hookspec", "hookimpl", "mlcore_register", "mlcore_component_built", "mlcore_demos", "ENTRY_POINT_GROUP"]
 
 PROJECT = "mlcore"
+#: The entry-point group that names plugin modules (the one definition; part of the plugin API).
+ENTRY_POINT_GROUP = "mlcore.plugins"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
