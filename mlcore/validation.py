@@ -95,12 +95,12 @@ def check_array(X, *, name: str = "X", ndim=None, dtype="numeric", allow_nan: bo
     if np.iscomplexobj(arr):
         raise ValueError(f"Complex data not supported: {name} has dtype {arr.dtype}")
     if arr.dtype.hasobject:
-        if dtype != "numeric":
+        if dtype is None or not (dtype == "numeric" or np.issubdtype(np.dtype(dtype), np.number)):
             raise TypeError(f"{name} must be a numeric array; got dtype object (ragged or mixed input?)")
         if any(isinstance(v, complex) for v in arr.flat):
             raise ValueError(f"Complex data not supported: {name} holds complex numbers")
         try:
-            arr = arr.astype(np.float64)
+            arr = arr.astype(np.float64 if dtype == "numeric" else dtype)
         except TypeError as exc:
             raise TypeError(f"{name} must be numeric: {exc}") from None
         except ValueError as exc:
@@ -274,9 +274,10 @@ def check_sample_weight(sample_weight, n_samples: int, *, name: str = "sample_we
     if sw.shape[0] != n_samples:
         raise ValueError(f"{name} has {sw.shape[0]} entries but X has {n_samples} samples")
     if np.any(sw < 0):
-        raise ValueError(f"{name} must be non-negative")
+        raise ValueError(f"{name} must be non-negative, got {int((sw < 0).sum())} negative weight(s) "
+                         f"(smallest {sw.min()})")
     if not allow_zero_sum and not sw.sum() > 0:
-        raise ValueError(f"{name} is all zero: at least one weight must be positive (zero total weight)")
+        raise ValueError(f"{name} sums to zero: every sample has weight 0, there is nothing to fit")
     return sw
 
 
