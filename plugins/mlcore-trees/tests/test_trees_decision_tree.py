@@ -155,13 +155,13 @@ def test_sample_weight_zero_equals_dropping_rows():
 
 def test_errors():
     with pytest.raises(ComponentArgumentError):
-        DecisionTree(criterion="mse")
+        DecisionTree(criterion="mse")._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(ComponentArgumentError):
-        DecisionTree(task="regression", criterion="gini")
+        DecisionTree(task="regression", criterion="gini")._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(ComponentArgumentError):
-        DecisionTree(max_depth=0)
+        DecisionTree(max_depth=0)._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(ComponentArgumentError):
-        DecisionTree(splitter="random")
+        DecisionTree(splitter="random")._validate_params()  # constructors store; validation runs at build/fit
     tree = DecisionTree()
     with pytest.raises(NotFittedError):
         tree.predict(np.zeros((2, 2)))

@@ -150,9 +150,9 @@ def test_determinism_and_subsample_effect():
 
 def test_errors_and_conformance(tmp_path):
     with pytest.raises(ComponentArgumentError):
-        GBDT(loss="squared_error")
+        GBDT(loss="squared_error")._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(ComponentArgumentError):
-        GBDT(subsample=0.0)
+        GBDT(subsample=0.0)._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(ValueError, match="2 classes"):
         GBDT().fit(np.zeros((4, 1)), [1, 1, 1, 1])
     check_component("gbdt(n_estimators=5, max_depth=2, subsample=0.8, random_state=0)", tmp_path=tmp_path)

@@ -8,7 +8,7 @@ import numbers
 import numpy as np
 
 from mlcore.errors import ComponentArgumentError
-from mlcore.validation import check_array, check_choice, check_scalar
+from mlcore.validation import check_choice, check_sample_weight, check_scalar, validate_data
 
 TASKS = ("classification", "regression")
 CLASSIFICATION_CRITERIA = ("gini", "entropy")
@@ -57,35 +57,18 @@ def resolve_max_features(max_features, d):
     return int(max_features)
 
 
-def check_fit_input(X, y, task, sample_weight=None):
-    """Validated float64 X (n, d), targets and weights. Classification returns encoded labels."""
-    X = check_array(X, name="X", ndim=2, dtype=np.float64)
+def check_fit_input(X, y, task, sample_weight=None, est=None):
+    """Validated float64 X (n, d), targets and weights (``est``'s ``n_features_in_`` is set).
+    Classification returns encoded labels."""
+    X, y = validate_data(est, X, y, dtype=np.float64, y_numeric=task != "classification")
     if task == "classification":
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-D class labels, got shape {y.shape}")
-        if y.dtype.kind == "f" and not np.isfinite(y).all():
-            raise ValueError("y contains NaN or infinity")
         classes, enc = np.unique(y, return_inverse=True)
         if classes.dtype == object:
             classes = classes.astype(str)
     else:
-        y = check_array(y, name="y", ndim=1, dtype=np.float64)
-        classes, enc = None, y
-    if len(X) != len(y):
-        raise ValueError(f"X and y have different numbers of samples: {len(X)} and {len(y)}")
-    if sample_weight is None:
-        w = np.ones(len(X))
-    else:
-        w = check_array(sample_weight, name="sample_weight", ndim=1, dtype=np.float64)
-        if len(w) != len(X):
-            raise ValueError(f"sample_weight has {len(w)} entries but X has {len(X)} samples")
-        if (w < 0).any():
-            raise ValueError(f"sample_weight must be non-negative, got {int((w < 0).sum())} negative "
-                             f"weight(s) (smallest {w.min()})")
-        if not w.sum() > 0:
-            raise ValueError("sample_weight sums to zero: every sample has weight 0, there is nothing to fit")
-    return X, enc, classes, w
+        classes, enc = None, y.astype(np.float64, copy=False)
+    w = check_sample_weight(sample_weight, len(X))
+    return X, enc, classes, (np.ones(len(X)) if w is None else w)
 
 
 def target_shift(task, y_enc, w):
@@ -118,10 +101,16 @@ def sample_stats(task, y_enc, w, n_classes=None, shift=0.0):
 
 
 def check_predict_input(est, X):
-    X = check_array(X, name="X", ndim=2, dtype=np.float64)
-    if X.shape[1] != est.n_features_in_:
-        raise ValueError(f"X has {X.shape[1]} features, but this model was fitted with {est.n_features_in_}")
-    return X
+    """X (n, n_features_in_) as float64 for a fitted ``est``."""
+    return validate_data(est, X, reset=False, dtype=np.float64)
+
+
+def score(est, X, y, sample_weight=None) -> float:
+    """Accuracy (classification) or R^2 (regression), from the core mixins."""
+    from mlcore.interfaces import ClassifierMixin, RegressorMixin
+
+    mixin = ClassifierMixin if est.task == "classification" else RegressorMixin
+    return mixin.score(est, X, y, sample_weight)
 
 
 def traverse(X, feature, threshold, left, right, roots, depth):

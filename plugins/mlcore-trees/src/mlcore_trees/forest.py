@@ -170,7 +170,6 @@ class RandomForest(Estimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.progress = progress
-        self._check_params()
 
     def _check_params(self):
         C.check_tree_params(self)
@@ -195,8 +194,7 @@ class RandomForest(Estimator):
 
     def fit(self, X, y, sample_weight=None):
         """Fit ``n_estimators`` trees on bootstrap samples of (X, y); returns self."""
-        self._check_params()
-        X, yenc, classes, w = C.check_fit_input(X, y, self.task, sample_weight)
+        X, yenc, classes, w = C.check_fit_input(X, y, self.task, sample_weight, est=self)
         n, d = X.shape
         shift = C.target_shift(self.task, yenc, w)
         S = C.sample_stats(self.task, yenc, w, None if classes is None else len(classes), shift)
@@ -280,10 +278,6 @@ class RandomForest(Estimator):
         leaves = self.apply(X)
         return self.value_[leaves, 0].mean(axis=1)
 
-    def score(self, X, y):
+    def score(self, X, y, sample_weight=None):
         """Accuracy (classification) or R^2 (regression)."""
-        pred = self.predict(X)
-        y = np.asarray(y)
-        if self.task == "classification":
-            return float(np.mean(pred == y))
-        return float(1 - np.sum((y - pred) ** 2) / np.sum((y - y.mean()) ** 2))
+        return C.score(self, X, y, sample_weight)

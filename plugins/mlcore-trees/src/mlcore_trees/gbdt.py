@@ -118,7 +118,6 @@ class GBDT(Estimator):
         self.tol = tol
         self.random_state = random_state
         self.progress = progress
-        self._check_params()
 
     def _check_params(self):
         C.check_tree_params(self, criterion=False)
@@ -173,14 +172,13 @@ class GBDT(Estimator):
     # ------------------------------------------------------------------ fit
     def fit(self, X, y):
         """Fit up to ``n_estimators`` rounds on X (n, d) and y (n,); returns self."""
-        self._check_params()
-        X, yenc, classes, _ = C.check_fit_input(X, y, self.task)
+        X, yenc, classes, _ = C.check_fit_input(X, y, self.task, est=self)
         n, d = X.shape
         if classes is not None:
             self.classes_ = classes
             K = len(classes)
             if K < 2:
-                raise ValueError("classification needs at least 2 classes in y")
+                raise ValueError("classification needs at least 2 classes in y, got 1 class")
             n_out = 1 if K == 2 else K
             Y = (yenc[:, None] == (np.arange(n_out) + (1 if n_out == 1 else 0))).astype(np.float64)
         else:
@@ -291,13 +289,15 @@ class GBDT(Estimator):
             P = _softmax(F)
         return P if proba else self.classes_[np.argmax(P, axis=1)]
 
+    @C.classifier_only
     def decision_function(self, X):
-        """Raw scores: (n,) for regression and binary classification, (n, K) for multiclass."""
+        """Raw scores (classification only): (n,) for binary, (n, K) for multiclass."""
         F = self._stage_values(X).sum(axis=1) + self.init_
         return F[:, 0] if F.shape[1] == 1 else F
 
+    @C.classifier_only
     def staged_decision_function(self, X):
-        """Yield the raw scores after each round."""
+        """Yield the raw scores after each round (classification only)."""
         F = np.cumsum(self._stage_values(X), axis=1) + self.init_
         for m in range(F.shape[1]):
             yield F[:, m, 0] if F.shape[2] == 1 else F[:, m]
@@ -324,10 +324,6 @@ class GBDT(Estimator):
         for m in range(F.shape[1]):
             yield self._raw_to_output(F[:, m], False)
 
-    def score(self, X, y):
+    def score(self, X, y, sample_weight=None):
         """Accuracy (classification) or R^2 (regression)."""
-        pred = self.predict(X)
-        y = np.asarray(y)
-        if self.task == "classification":
-            return float(np.mean(pred == y))
-        return float(1 - np.sum((y - pred) ** 2) / np.sum((y - y.mean()) ** 2))
+        return C.score(self, X, y, sample_weight)

@@ -92,6 +92,8 @@ class DecisionTree(Estimator):
         self.splitter = splitter
         self.max_bins = max_bins
         self.random_state = random_state
+
+    def _check_params(self):
         C.check_tree_params(self)
 
     @property
@@ -112,8 +114,7 @@ class DecisionTree(Estimator):
 
     def fit(self, X, y, sample_weight=None):
         """Grow the tree on X (n, d) and targets y (n,); returns self."""
-        C.check_tree_params(self)
-        X, yenc, classes, w = C.check_fit_input(X, y, self.task, sample_weight)
+        X, yenc, classes, w = C.check_fit_input(X, y, self.task, sample_weight, est=self)
         n, d = X.shape
         shift = C.target_shift(self.task, yenc, w)
         S = C.sample_stats(self.task, yenc, w, None if classes is None else len(classes), shift)
@@ -165,10 +166,6 @@ class DecisionTree(Estimator):
             return self.classes_[np.argmax(self.value_[leaf], axis=1)]
         return self.value_[leaf, 0]
 
-    def score(self, X, y):
+    def score(self, X, y, sample_weight=None):
         """Accuracy (classification) or R^2 (regression)."""
-        pred = self.predict(X)
-        y = np.asarray(y)
-        if self.task == "classification":
-            return float(np.mean(pred == y))
-        return float(1 - np.sum((y - pred) ** 2) / np.sum((y - y.mean()) ** 2))
+        return C.score(self, X, y, sample_weight)
