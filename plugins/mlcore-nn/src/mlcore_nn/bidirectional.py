@@ -6,7 +6,6 @@ import numpy as np
 
 from mlcore.validation import check_choice
 
-from .layers._base import as_component, check_int
 from .recurrent import _check_bool, _Recurrent
 from .recurrent_kernels import lstm_backward, lstm_forward
 
@@ -63,12 +62,9 @@ class BidirectionalLSTM(_Recurrent):
 
     def __init__(self, n_out: int, merge_mode: str = "concat", return_sequences: bool = True, init=None,
                  optimizer=None, random_state=None):
-        self.n_out = check_int(n_out, "n_out")
         self.merge_mode = check_choice(merge_mode, "merge_mode", ("concat", "sum", "average", "multiply"))
         self.return_sequences = _check_bool(return_sequences, "return_sequences")
-        self.init = as_component(init, "initializer")
-        self.optimizer = as_component(optimizer, "optimizer")
-        self.random_state = random_state
+        self._store(n_out, init, optimizer, random_state)
 
     @classmethod
     def conformance_example(cls):

@@ -64,6 +64,13 @@ class _Recurrent(NNLayer):
         return {"W_ih": W_ih, "W_hh": W_hh, "b_ih": np.zeros(G * H, dtype=dtype),
                 "b_hh": np.zeros(G * H, dtype=dtype)}
 
+    def _store(self, n_out, init, optimizer, random_state):
+        """Store (checked, verbatim) the hyperparameters every recurrent layer and cell has."""
+        self.n_out = check_int(n_out, "n_out")
+        self.init = as_component(init, "initializer")
+        self.optimizer = as_component(optimizer, "optimizer")
+        self.random_state = random_state
+
     def output_shape(self, input_shape):
         return (input_shape[0], self.n_out) if self.return_sequences else (self.n_out,)
 
@@ -163,12 +170,9 @@ class RNN(_Recurrent):
                  optimizer=None, random_state=None):
         from mlcore.validation import check_choice
 
-        self.n_out = check_int(n_out, "n_out")
         self.return_sequences = _check_bool(return_sequences, "return_sequences")
         self.nonlinearity = check_choice(nonlinearity, "nonlinearity", ("tanh", "relu"))
-        self.init = as_component(init, "initializer")
-        self.optimizer = as_component(optimizer, "optimizer")
-        self.random_state = random_state
+        self._store(n_out, init, optimizer, random_state)
 
     @classmethod
     def conformance_example(cls):
@@ -243,11 +247,8 @@ class LSTM(_Recurrent):
     _gates = 4
 
     def __init__(self, n_out: int, return_sequences: bool = True, init=None, optimizer=None, random_state=None):
-        self.n_out = check_int(n_out, "n_out")
         self.return_sequences = _check_bool(return_sequences, "return_sequences")
-        self.init = as_component(init, "initializer")
-        self.optimizer = as_component(optimizer, "optimizer")
-        self.random_state = random_state
+        self._store(n_out, init, optimizer, random_state)
 
     @classmethod
     def conformance_example(cls):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layers._base import as_component, check_int, float_input
+from .layers._base import float_input
 from .recurrent import _Recurrent
 from .recurrent_kernels import lstm_backward, lstm_forward, rnn_backward, rnn_forward
 
@@ -118,11 +118,8 @@ class RNNCell(_Cell):
     def __init__(self, n_out: int, nonlinearity: str = "tanh", init=None, optimizer=None, random_state=None):
         from mlcore.validation import check_choice
 
-        self.n_out = check_int(n_out, "n_out")
         self.nonlinearity = check_choice(nonlinearity, "nonlinearity", ("tanh", "relu"))
-        self.init = as_component(init, "initializer")
-        self.optimizer = as_component(optimizer, "optimizer")
-        self.random_state = random_state
+        self._store(n_out, init, optimizer, random_state)
 
     @classmethod
     def conformance_example(cls):
@@ -181,10 +178,7 @@ class LSTMCell(_Cell):
     _gates = 4
 
     def __init__(self, n_out: int, init=None, optimizer=None, random_state=None):
-        self.n_out = check_int(n_out, "n_out")
-        self.init = as_component(init, "initializer")
-        self.optimizer = as_component(optimizer, "optimizer")
-        self.random_state = random_state
+        self._store(n_out, init, optimizer, random_state)
 
     @classmethod
     def conformance_example(cls):
