@@ -72,5 +72,5 @@ def test_rbm_conformance(tmp_path):
 
 
 def test_rbm_bad_input():
-    with pytest.raises(ValueError):
-        mlcore.build("rbm(n_hidden=2)").fit(np.full((4, 3), 2.0))
+    with pytest.raises(ValueError, match="Negative values"):  # visible units are probabilities
+        mlcore.build("rbm(n_hidden=2)").fit(np.full((4, 3), -1.0))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_array, check_is_fitted, check_random_state, check_scalar
+from mlcore.interfaces import Estimator, Interval, TransformerMixin
+from mlcore.validation import check_is_fitted, check_random_state
 
 from .functional import sigmoid as _sigmoid
-from .layers._base import check_int
 
 __all__ = ["RBM"]
 
@@ -26,7 +27,7 @@ def _all_states(n):
     return ((np.arange(2 ** n)[:, None] >> np.arange(n)) & 1).astype(np.float64)
 
 
-class RBM(Estimator):
+class RBM(TransformerMixin, Estimator):
     """Bernoulli-Bernoulli restricted Boltzmann machine, E(v, h) = -b.v - c.h - v W h.
 
     Parameters
@@ -83,18 +84,22 @@ class RBM(Estimator):
 
     _estimator_type = "transformer"
 
+    _parameter_constraints = {  # noqa: RUF012 (read-only class data)
+        "n_hidden": Interval(numbers.Integral, low=1), "k": Interval(numbers.Integral, low=1), "persistent": bool,
+        "learning_rate": Interval(low=0, low_inclusive=False), "batch_size": Interval(numbers.Integral, low=1),
+        "epochs": Interval(numbers.Integral, low=1),
+    }
+    #: visible units are binary values or probabilities: negative input is refused
+    _tags = {"positive_only": True}  # noqa: RUF012
+
     def __init__(self, n_hidden: int, k: int = 1, persistent: bool = False, learning_rate: float = 0.05,
                  batch_size: int = 16, epochs: int = 10, random_state=None):
-        self.n_hidden = check_int(n_hidden, "n_hidden")
-        self.k = check_int(k, "k")
-        if not isinstance(persistent, bool):
-            from mlcore.errors import ComponentArgumentError
-
-            raise ComponentArgumentError(f"persistent must be True or False, got {persistent!r}")
+        self.n_hidden = n_hidden
+        self.k = k
         self.persistent = persistent
-        self.learning_rate = check_scalar(learning_rate, "learning_rate", low=0, low_inclusive=False)
-        self.batch_size = check_int(batch_size, "batch_size")
-        self.epochs = check_int(epochs, "epochs")
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
         self.random_state = random_state
 
     @classmethod
@@ -104,14 +109,10 @@ class RBM(Estimator):
 
     # ------------------------------------------------------------------ helpers
     def _check_X(self, X, fitted=True):
-        X = check_array(X, name="X")
-        if X.ndim != 2:
-            raise ValueError(f"X must be (n, n_visible), got shape {X.shape}")
-        if np.any((X < 0) | (X > 1)):
-            raise ValueError("X must hold binary values or probabilities in [0, 1]")
-        if fitted and X.shape[1] != self.W_.shape[0]:
-            raise ValueError(f"X has {X.shape[1]} features, the RBM was fitted on {self.W_.shape[0]}")
-        return X
+        """X (n, n_visible), non-negative (binary values or probabilities; as scikit-learn's
+        BernoulliRBM, values above 1 are not refused: they act as probability 1 when a
+        chain starts from them)."""
+        return self._validate_data(X, reset=not fitted)
 
     def _hid(self, V):
         return _sigmoid(V @ self.W_ + self.c_)
