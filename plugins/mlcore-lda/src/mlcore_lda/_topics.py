@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from mlcore.validation import check_is_fitted
+
+__all__ = ["TopicModel", "top_words"]
+
 
 def top_words(topic_word, vocabulary=None, n=10):
     """The ``n`` most probable words of every topic, most probable first.
@@ -27,3 +31,17 @@ def top_words(topic_word, vocabulary=None, n=10):
     if vocabulary is None:
         return order.tolist()
     return [[vocabulary[i] for i in row] for row in order]
+
+
+class TopicModel:
+    """What the topic models share, given the learned ``topic_word_`` (K, V) and
+    ``doc_topic_`` (D, K): ``fit_transform`` and ``top_words``. Mixed in first."""
+
+    def fit_transform(self, X, y=None, **kwargs):
+        """``fit(X)`` and return the training document-topic proportions."""
+        return self.fit(X, **kwargs).doc_topic_
+
+    def top_words(self, vocabulary=None, n=10):
+        """The ``n`` most probable words of every topic (ids, or entries of ``vocabulary``)."""
+        check_is_fitted(self, "topic_word_")
+        return top_words(self.topic_word_, vocabulary, n)

@@ -11,7 +11,7 @@ from mlcore.progress import progress_iter
 from mlcore.validation import check_is_fitted, check_random_state
 
 from ._corpus import as_corpus
-from ._topics import top_words
+from ._topics import TopicModel
 
 __all__ = ["LDA"]
 
@@ -86,7 +86,7 @@ def _newton_alpha(alpha, s, D, max_iter=100, tol=1e-10):
     return alpha
 
 
-class LDA(TransformerMixin, Estimator):
+class LDA(TopicModel, TransformerMixin, Estimator):
     """Latent Dirichlet allocation with a learned Dirichlet prior ``alpha`` (variational EM).
 
     Parameters
@@ -126,7 +126,7 @@ class LDA(TransformerMixin, Estimator):
     alpha_ : ndarray (K,)
     bound_ : float
         Final evidence lower bound of the training corpus.
-    bounds_ : ndarray (n_iter_,)
+    bounds_ : ndarray ``(n_iter_,)``
         The bound after every E-step (never decreases).
     n_iter_ : int
     n_words_ : int
@@ -325,10 +325,6 @@ class LDA(TransformerMixin, Estimator):
         _, gamma, _, _ = self._infer(X)
         return gamma / gamma.sum(axis=1, keepdims=True)
 
-    def fit_transform(self, X, y=None, **kwargs):
-        """``fit(X)`` and return the training document-topic proportions."""
-        return self.fit(X, **kwargs).doc_topic_
-
     def score(self, X, y=None):
         """Evidence lower bound of the documents ``X`` (higher is better)."""
         corpus, gamma, elog, norm = self._infer(X)
@@ -338,11 +334,6 @@ class LDA(TransformerMixin, Estimator):
         """``exp(-bound / number of tokens)`` on the documents ``X`` (lower is better)."""
         corpus, gamma, elog, norm = self._infer(X, need_tokens="perplexity")
         return float(np.exp(-self._bound(corpus, self.alpha_, gamma, elog, norm) / corpus.doc_len.sum()))
-
-    def top_words(self, vocabulary=None, n=10):
-        """The ``n`` most probable words of every topic (ids, or entries of ``vocabulary``)."""
-        check_is_fitted(self, "topic_word_")
-        return top_words(self.topic_word_, vocabulary, n)
 
     @classmethod
     def conformance_example(cls):

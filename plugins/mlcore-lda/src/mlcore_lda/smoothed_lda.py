@@ -11,7 +11,7 @@ from mlcore.progress import progress_iter
 from mlcore.validation import check_is_fitted, check_random_state, check_scalar
 
 from ._corpus import as_corpus
-from ._topics import top_words
+from ._topics import TopicModel
 
 __all__ = ["SmoothedLDA"]
 
@@ -48,7 +48,7 @@ def _draw(prob, u):
     return np.minimum(k, prob.shape[1] - 1)
 
 
-class SmoothedLDA(Estimator):
+class SmoothedLDA(TopicModel, Estimator):
     """LDA with Dirichlet priors on both the topics and the proportions, by collapsed Gibbs.
 
     Parameters
@@ -224,21 +224,12 @@ class SmoothedLDA(Estimator):
         theta[g.order] = theta_sum / kept
         return theta
 
-    def fit_transform(self, X, y=None, **kwargs):
-        """``fit(X)`` and return the training document-topic proportions."""
-        return self.fit(X, **kwargs).doc_topic_
-
     def perplexity(self, X):
         """``exp(-sum_d sum_w n_dw log sum_k theta_dk phi_kw / N)`` with ``theta`` from :meth:`transform`."""
         corpus = as_corpus(X, self.n_words_, need_tokens="perplexity")
         theta = self.transform(X)
         p = np.einsum("nk,kn->n", theta[corpus.doc], self.topic_word_[:, corpus.word])
         return float(np.exp(-(corpus.count * np.log(p)).sum() / corpus.count.sum()))
-
-    def top_words(self, vocabulary=None, n=10):
-        """The ``n`` most probable words of every topic (ids, or entries of ``vocabulary``)."""
-        check_is_fitted(self, "topic_word_")
-        return top_words(self.topic_word_, vocabulary, n)
 
     @classmethod
     def conformance_example(cls):
