@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._grow import grow_exact, presort, restrict
-from ._grow_hist import bin_features, flat_codes, grow_hist
+from ._grow_hist import bin_features, codes_t, grow_hist
 from ._grow_sampled import dense_ranks, grow_exact_sampled
 
 
@@ -20,11 +20,11 @@ def prepare(X, splitter, max_bins, max_features, max_depth=None):
     n, d = X.shape
     if splitter == "hist":
         codes, edges, _ = bin_features(X, max_bins)
-        return ("hist", codes, edges, flat_codes(codes, edges.shape[1] + 1), None)
+        return ("hist", codes, edges, codes_t(codes), None)
     if max_features >= d and max_depth is not None and max_depth <= 16:
         codes, edges, values = bin_features(X, 255)
         if values is not None and 2 ** (max_depth - 1) * (edges.shape[1] + 1) <= n:
-            return ("hist", codes, edges, flat_codes(codes, edges.shape[1] + 1), values)
+            return ("hist", codes, edges, codes_t(codes), values)
     if max_features < d:
         return ("sampled", X, dense_ranks(X))
     order, X, tied = presort(X)
@@ -52,4 +52,4 @@ def grow(data, rows, S, criterion, *, rng, consume=False, **kw):
     rows = np.arange(n) if rows is None else rows
     if kind == "sampled":
         return grow_exact_sampled(rows, data[1], data[2], S, criterion, rng=rng, **kw)
-    return grow_hist(data[1], data[2], rows, S, criterion, rng=rng, flatcode=data[3], values=data[4], **kw)
+    return grow_hist(data[1], data[2], rows, S, criterion, rng=rng, codesT=data[3], values=data[4], **kw)

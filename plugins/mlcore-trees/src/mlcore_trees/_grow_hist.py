@@ -57,13 +57,13 @@ def bin_features(X, max_bins):
     return codes, edges, values
 
 
-def flat_codes(codes, B):
-    """(n, d) intp histogram column of every (sample, feature): ``code + feature * B``."""
-    return codes.astype(np.intp) + np.arange(codes.shape[1], dtype=np.intp) * B
+def codes_t(codes):
+    """(d, n) uint8: the codes feature-major, so that a feature's codes are contiguous."""
+    return np.ascontiguousarray(codes.T)
 
 
 def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=2,
-              min_samples_leaf=1, max_features=None, rng=None, flatcode=None, values=None):
+              min_samples_leaf=1, max_features=None, rng=None, codesT=None, values=None):
     """Grow one tree on binned features with level-wise ``bincount`` histograms.
 
     ``rows`` (m,) are the training samples (indices into ``codes`` and ``S``). The
@@ -71,6 +71,9 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
     With ``values`` (one distinct value per bin, from :func:`bin_features`) thresholds are
     the node-local midpoints of exact mode, so the tree equals the exact one.
     Returns the same as :func:`grow_exact`.
+
+    Memory: besides the (d, m) uint8 codes of the rows still splitting, every temporary is
+    O(m) (histograms are built one feature at a time) or O(nodes x d x bins).
     """
     n_total, d = codes.shape
     B = edges.shape[1] + 1
@@ -80,12 +83,13 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
     Cn = S.shape[1]
     nodes = _Nodes()
     leaf_of = np.full(n_total, _LEAF, dtype=np.int32)
-    if flatcode is None:
-        flatcode = flat_codes(codes, B)
+    if codesT is None:
+        codesT = codes_t(codes)
     if len(rows) < n_total:
-        flatcode = flatcode[rows]
+        codesT = codesT[:, rows]
     Srows = S[rows] if len(rows) < n_total else S
     node_of = np.zeros(len(rows), dtype=np.int64)
+    SG = np.ascontiguousarray(Srows[:, gc].T)      # (Cs, m) gathered channels, channel-major
     q = 1
     depth = 0
     parent_hist = None  # (q_parent, d, B, Cs + 1) of the nodes that split at the previous level
@@ -105,7 +109,7 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
         feat = np.full(q, _UNDEFINED, dtype=np.int64)
         thr = np.full(q, float(_UNDEFINED))
         if can.any():
-            hist = _level_hist(flatcode, node_of, Srows[:, gc], q, d, B, parent_hist, small)
+            hist = _level_hist(codesT, node_of, SG, q, d, B, parent_hist, small)
             cum = np.cumsum(hist, axis=3)
             L, cntL = cum[:Cs], cum[Cs]
             R = tot[:, gc].T[:, :, None, None] - L
@@ -140,7 +144,8 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
             break
         if isleaf.any():
             keep = ~isleaf
-            rows, flatcode, Srows, node_of = rows[keep], flatcode[keep], Srows[keep], node_of[keep]
+            rows, codesT, Srows, node_of = rows[keep], codesT[:, keep], Srows[keep], node_of[keep]
+            SG = SG[:, keep]
         nk = node_of
         gl = codes.ravel()[rows * d + feat[nk]] <= bbin[nk]
         node_of = 2 * rank[nk] + (~gl)
@@ -151,28 +156,28 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
     return nodes.finish(), leaf_of
 
 
-def _level_hist(flatcode, node_of, Sc, q, d, B, parent_hist, small):
-    """(Cs + 1, q, d, B) histograms of the statistics and of the sample count."""
-    Cs = Sc.shape[1]
+def _level_hist(codesT, node_of, SG, q, d, B, parent_hist, small):
+    """(Cs + 1, q, d, B) histograms of the statistics and of the sample count.
+
+    One ``bincount`` per (feature, channel) over the (node, bin) index of the rows
+    histogrammed: temporaries are O(rows), never O(rows x features).
+    """
+    Cs = SG.shape[0]
     if parent_hist is None:
-        sel = slice(None)
-        nodes_sel = node_of
-        qh = q
+        cT, w, base, qh = codesT, SG, (node_of * B if q > 1 else None), q
     else:
         # compute only the smaller child of each split; the sibling is parent - smaller
-        is_small = (node_of % 2) == small[node_of // 2]
-        sel = np.flatnonzero(is_small)
-        nodes_sel = node_of[sel] // 2
+        sel = np.flatnonzero((node_of % 2) == small[node_of // 2])
         qh = q // 2
-    if qh == 1:
-        idx = flatcode[sel].ravel()
-    else:
-        idx = (nodes_sel[:, None] * (d * B) + flatcode[sel]).ravel()
-    size = qh * d * B
+        cT, w = codesT[:, sel], SG[:, sel]
+        base = (node_of[sel] // 2) * B if qh > 1 else None
+    size = qh * B
     h = np.empty((Cs + 1, qh, d, B))
-    for c in range(Cs):
-        h[c] = np.bincount(idx, weights=np.repeat(Sc[sel, c], d), minlength=size).reshape(qh, d, B)
-    h[Cs] = np.bincount(idx, minlength=size).reshape(qh, d, B)
+    for j in range(d):  # loop over features: one O(rows) index per feature
+        idx = cT[j] if base is None else base + cT[j]
+        for c in range(Cs):
+            h[c, :, j] = np.bincount(idx, weights=w[c], minlength=size).reshape(qh, B)
+        h[Cs, :, j] = np.bincount(idx, minlength=size).reshape(qh, B)
     if parent_hist is None:
         return h
     out = np.empty((Cs + 1, q, d, B))
