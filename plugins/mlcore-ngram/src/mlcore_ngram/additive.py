@@ -60,15 +60,8 @@ class AdditiveNGram(NGramModel):
 
     def __init__(self, n: int = 3, k: float = 1.0, min_count: int = 1, tokenizer: str = "whitespace",
                  lowercase: bool = False, bos: str = "<s>", eos: str = "</s>", unk: str = "<unk>"):
-        self.n = n
         self.k = k
-        self.min_count = min_count
-        self.tokenizer = tokenizer
-        self.lowercase = lowercase
-        self.bos = bos
-        self.eos = eos
-        self.unk = unk
-        self._check_common()
+        self._store_common(n, min_count, tokenizer, lowercase, bos, eos, unk)
         check_scalar(k, "k", numbers.Real, low=0, low_inclusive=False)
 
     def _log_cond(self, ctx, w):

@@ -63,6 +63,17 @@ class NGramModel(Estimator):
     lowercase: bool
 
     # -- hyperparameters ------------------------------------------------------------------
+    def _store_common(self, n, min_count, tokenizer, lowercase, bos, eos, unk):
+        """Store (verbatim) and check the hyperparameters every n-gram model has."""
+        self.n = n
+        self.min_count = min_count
+        self.tokenizer = tokenizer
+        self.lowercase = lowercase
+        self.bos = bos
+        self.eos = eos
+        self.unk = unk
+        self._check_common()
+
     def _check_common(self):
         check_scalar(self.n, "n", numbers.Integral, low=1, high=20)
         check_scalar(self.min_count, "min_count", numbers.Integral, low=1)

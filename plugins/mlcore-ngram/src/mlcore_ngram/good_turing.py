@@ -176,15 +176,8 @@ class GoodTuringNGram(NGramModel):
     def __init__(self, n: int = 3, confidence: float = 1.96, min_count: int = 1,
                  tokenizer: str = "whitespace", lowercase: bool = False, bos: str = "<s>",
                  eos: str = "</s>", unk: str = "<unk>"):
-        self.n = n
         self.confidence = confidence
-        self.min_count = min_count
-        self.tokenizer = tokenizer
-        self.lowercase = lowercase
-        self.bos = bos
-        self.eos = eos
-        self.unk = unk
-        self._check_common()
+        self._store_common(n, min_count, tokenizer, lowercase, bos, eos, unk)
         check_scalar(confidence, "confidence", numbers.Real, low=0)
 
     def _fit_smoothing(self):

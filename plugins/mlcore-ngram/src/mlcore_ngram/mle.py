@@ -70,14 +70,7 @@ class MLENGram(NGramModel):
 
     def __init__(self, n: int = 3, min_count: int = 1, tokenizer: str = "whitespace",
                  lowercase: bool = False, bos: str = "<s>", eos: str = "</s>", unk: str = "<unk>"):
-        self.n = n
-        self.min_count = min_count
-        self.tokenizer = tokenizer
-        self.lowercase = lowercase
-        self.bos = bos
-        self.eos = eos
-        self.unk = unk
-        self._check_common()
+        self._store_common(n, min_count, tokenizer, lowercase, bos, eos, unk)
 
     def _log_cond(self, ctx, w):
         m, row, total = self._context_stats(ctx)
