@@ -26,7 +26,7 @@ from typing import Any
 __all__ = [
     "Component", "Layer", "Optimizer", "Scheduler", "Initializer", "Loss", "Agent",
     "Kernel", "Estimator", "Env", "constructor_params", "check_state_keys",
-    "ClassifierMixin", "RegressorMixin", "TransformerMixin", "ClusterMixin", "Interval", "Options",
+    "ClassifierMixin", "RegressorMixin", "TransformerMixin", "ClusterMixin", "EstimatorHelpers", "Interval", "Options",
     "required_methods", "missing_methods",
 ]
 
@@ -475,6 +475,7 @@ class Estimator(Component, ABC):
 from ._mixins import (  # noqa: E402  (the mixins need nothing from this module)
     ClassifierMixin,
     ClusterMixin,
+    EstimatorHelpers,
     Interval,
     Options,
     RegressorMixin,
