@@ -6,9 +6,9 @@ import numbers
 
 import numpy as np
 
-from mlcore.interfaces import Estimator, Interval, Options
+from mlcore.interfaces import Estimator, EstimatorHelpers, Interval, Options
 from mlcore.progress import progress_bar
-from mlcore.validation import check_array, check_is_fitted, check_random_state
+from mlcore.validation import check_is_fitted, check_random_state
 
 from ..losses_generative import WGANGPLoss, critic_gradient_penalty
 from . import _common as C
@@ -16,7 +16,7 @@ from . import _common as C
 __all__ = ["WGANGP"]
 
 
-class WGANGP(Estimator):
+class WGANGP(EstimatorHelpers, Estimator):
     """WGAN-GP (Gulrajani et al. 2017) with multilayer-perceptron generator and critic.
 
     Parameters
@@ -116,9 +116,11 @@ class WGANGP(Estimator):
 
     def fit(self, X, y=None, progress=None):
         """Train on real samples X (n, n_features); returns self (losses in ``history_``)."""
-        X = check_array(X, name="X")
-        if X.ndim != 2 or len(X) < 2:
-            raise ValueError(f"X must be (n >= 2, n_features), got shape {X.shape}")
+        X = self._validate_data(X, min_samples=2)
+        self._initialise(X)
+        return self.partial_fit(X, n_steps=self.n_steps, progress=progress)
+
+    def _initialise(self, X):
         rng = check_random_state(self.random_state)
         self._rng = rng
         d = X.shape[1]
@@ -126,14 +128,16 @@ class WGANGP(Estimator):
         self.critic_ = C.build_layers(self._specs(1), (d,), rng)
         self.g_optimizers_ = C.build_optimizers(self.generator_, self._opt())
         self.c_optimizers_ = C.build_optimizers(self.critic_, self._opt())
-        self.n_features_in_ = d
         self.history_ = {"critic_loss": [], "wasserstein": [], "generator_loss": []}
-        return self.partial_fit(X, n_steps=self.n_steps, progress=progress)
 
-    def partial_fit(self, X, n_steps: int = 1, progress=None):
-        """``n_steps`` more generator steps (each after ``n_critic`` critic steps); returns self."""
-        check_is_fitted(self, "generator_")
-        X = check_array(X, name="X")
+    def partial_fit(self, X, y=None, n_steps: int = 1, progress=None):
+        """``n_steps`` more generator steps (each after ``n_critic`` critic steps); returns self.
+
+        The first call on an unfitted model builds the networks (as ``fit`` does)."""
+        first = not hasattr(self, "generator_")
+        X = self._validate_data(X, reset=first, min_samples=2)
+        if first:
+            self._initialise(X)
         loss = WGANGPLoss(self.lambda_gp)
         rng, B = self._rng, min(self.batch_size, len(X))
         y = np.concatenate([np.ones(B), np.zeros(B)])
@@ -171,6 +175,5 @@ class WGANGP(Estimator):
 
     def score_samples(self, X):
         """Critic scores D(x) (higher = judged more real), shape (n,)."""
-        check_is_fitted(self, "critic_")
-        X = check_array(X, name="X")
+        X = self._check_X(X)
         return C.forward(self.critic_, X)[:, 0]
