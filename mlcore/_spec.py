@@ -47,6 +47,8 @@ class Spec:
     kwargs : tuple of (str, value) pairs
         Keyword arguments, in the order written.
 
+    Notes
+    -----
     ``str(spec)`` is the canonical text. Values are plain Python literals (int, float,
     str, bool, None, list, tuple, dict) or nested :class:`Spec` objects.
 
