@@ -72,7 +72,7 @@ class GaussianMixture(ClusterMixin, Estimator):
     precisions_ : ndarray (K, d, d)
     lower_bound_ : float
         Average log-likelihood per sample at the last E-step of the best run.
-    lower_bounds_ : ndarray (n_iter_,)
+    lower_bounds_ : ndarray ``(n_iter_,)``
         That value at every iteration of the best run.
     converged_ : bool
     n_iter_ : int
