@@ -63,7 +63,7 @@ class MultinomialHMM(Estimator):
     transmat_ : ndarray (N, N)
     emissionprob_ : ndarray (N, V)
     n_symbols_ : int
-    history_ : ndarray (n_iter_,)
+    history_ : ndarray ``(n_iter_,)``
         Total log-likelihood of the training data before each M-step (the monitor).
     converged_ : bool
     n_iter_ : int
