@@ -70,7 +70,7 @@ class GBDT(Estimator):
     children_left_ ... value_, tree_offsets_, tree_depths_ : flat arrays of all trees,
         round-major (round ``r``, output ``k`` is tree ``r * n_outputs_ + k``); the leaves of
         ``value_`` hold the (unshrunk) Newton leaf values.
-    train_score_ : ndarray (n_estimators_,)
+    train_score_ : ndarray ``(n_estimators_,)``
         Training loss after every round; ``validation_score_`` likewise with early stopping.
     classes_, n_features_in_, feature_importances_, n_outputs_
 
