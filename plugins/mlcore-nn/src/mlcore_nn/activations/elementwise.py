@@ -322,7 +322,7 @@ class Tanh(_Base):
 
 
 class SoftPlus(_Base):
-    """Softplus f(z) = log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|)) (no overflow).
+    """Softplus f(z) = log(1 + exp(z)) = max(z, 0) + log1p(exp(-abs(z))) (no overflow).
 
     Notes
     -----
