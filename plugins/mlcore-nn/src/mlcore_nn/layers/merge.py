@@ -46,6 +46,8 @@ class Add(_Merge):
     ----------
     act_fn : activation, optional
 
+    Notes
+    -----
     ``forward([X_1, ..., X_k])`` -> Y; ``backward(dY)`` -> ``[dX_1, ..., dX_k]`` (each
     dX_i = dY * f'(Z)). No parameters.
     """
