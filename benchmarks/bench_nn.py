@@ -25,16 +25,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # for standalone runs
-from _harness import median_time
-
-
-def paired_times(fn, ref, repeat):
-    fn(), ref()
-    a, b = [], []
-    for _ in range(repeat):
-        a.append(median_time(fn, repeat=1, warmup=0))
-        b.append(median_time(ref, repeat=1, warmup=0))
-    return sorted(a)[repeat // 2], sorted(b)[repeat // 2]
+from _harness import paired_median_times as paired_times
 
 
 def _layer_step(layer, X, R):

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))   # for standalone runs
-from _harness import median_time
+from _harness import paired_median_times as paired_times
 
 LR, B1, B2, EPS = 1e-3, 0.9, 0.999, 1e-8
 
@@ -46,15 +46,6 @@ class AllocatingAdam:
             params[k] = params[k] - LR * m_hat / (np.sqrt(v_hat) + EPS)
 
 
-def paired_times(fn, ref, repeat: int):
-    """Median times of ``fn`` and ``ref`` measured alternately, so that load from other
-    processes on a shared machine affects both alike (one warm-up call each)."""
-    fn(), ref()
-    a, b = [], []
-    for _ in range(repeat):
-        a.append(median_time(fn, repeat=1, warmup=0))
-        b.append(median_time(ref, repeat=1, warmup=0))
-    return sorted(a)[repeat // 2], sorted(b)[repeat // 2]
 
 
 def workloads(quick: bool = False):

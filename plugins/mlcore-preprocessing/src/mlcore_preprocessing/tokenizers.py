@@ -50,6 +50,18 @@ def _check_text(line):
         raise TypeError(f"expected a str, got {type(line).__name__}")
 
 
+def _filtered(line, lowercase, filter_punctuation, filter_stopwords, stop_words):
+    """``line`` (checked to be a str) after the optional filters of the character and byte tokenizers."""
+    _check_text(line)
+    if lowercase:
+        line = line.lower()
+    if filter_punctuation:
+        line = strip_punctuation(line)
+    if filter_stopwords:
+        line = " ".join(remove_stop_words(line.split(), stop_words))
+    return line
+
+
 def tokenize_words(line: str, lowercase: bool = True, filter_stopwords: bool = True,
                    filter_punctuation: bool = True, stop_words=None) -> list:
     """Word tokens of ``line``.
@@ -94,26 +106,14 @@ def tokenize_chars(line: str, lowercase: bool = True, filter_stopwords: bool = F
 
     ``filter_stopwords`` removes stop words before splitting into characters.
     """
-    _check_text(line)
-    if lowercase:
-        line = line.lower()
-    if filter_punctuation:
-        line = strip_punctuation(line)
-    if filter_stopwords:
-        line = " ".join(remove_stop_words(line.split(), stop_words))
+    line = _filtered(line, lowercase, filter_punctuation, filter_stopwords, stop_words)
     return list(SPACE_PATTERN.sub(" ", line).strip())
 
 
 def tokenize_bytes(line: str, lowercase: bool = False, filter_stopwords: bool = False,
                    filter_punctuation: bool = False, stop_words=None, encoding: str = "utf-8") -> list:
     """The byte values (0-255) of ``line`` encoded with ``encoding`` (after the optional filters)."""
-    _check_text(line)
-    if lowercase:
-        line = line.lower()
-    if filter_punctuation:
-        line = strip_punctuation(line)
-    if filter_stopwords:
-        line = " ".join(remove_stop_words(line.split(), stop_words))
+    line = _filtered(line, lowercase, filter_punctuation, filter_stopwords, stop_words)
     return list(line.encode(encoding))
 
 
