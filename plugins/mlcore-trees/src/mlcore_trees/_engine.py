@@ -20,11 +20,11 @@ def prepare(X, splitter, max_bins, max_features, max_depth=None):
     n, d = X.shape
     if splitter == "hist":
         codes, edges, _ = bin_features(X, max_bins)
-        return ("hist", codes, edges, codes_t(codes), None)
+        return ("hist", None, edges, codes_t(codes), None)
     if max_features >= d and max_depth is not None and max_depth <= 16:
         codes, edges, values = bin_features(X, 255)
         if values is not None and 2 ** (max_depth - 1) * (edges.shape[1] + 1) <= n:
-            return ("hist", codes, edges, codes_t(codes), values)
+            return ("hist", None, edges, codes_t(codes), values)
     if max_features < d:
         return ("sampled", X, dense_ranks(X))
     order, X, tied = presort(X)

@@ -37,11 +37,18 @@ def bin_features(X, max_bins):
     uniq = []
     exact = True
     # Loop over features: binning is done once per fit, each iteration vectorised over samples.
+    qidx = None
     for j in range(d):
-        u = np.unique(X[:, j])
+        xs = np.sort(X[:, j])                 # one sort gives the distinct values and the quantiles
+        new = np.empty(n, dtype=bool)
+        new[:1] = True
+        np.not_equal(xs[1:], xs[:-1], out=new[1:])
+        u = xs[new]
         if len(u) > max_bins:
             exact = False
-            u = np.unique(np.quantile(X[:, j], np.linspace(0, 1, max_bins), method="nearest"))
+            if qidx is None:                  # np.quantile(method="nearest"): round((n - 1) q)
+                qidx = np.around((n - 1) * np.linspace(0, 1, max_bins)).astype(np.intp)
+            u = np.unique(xs[qidx])
         uniq.append(u)
     B = max(2, max(len(u) for u in uniq))
     edges = np.full((d, B - 1), np.inf)
@@ -66,7 +73,9 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
               min_samples_leaf=1, max_features=None, rng=None, codesT=None, values=None):
     """Grow one tree on binned features with level-wise ``bincount`` histograms.
 
-    ``rows`` (m,) are the training samples (indices into ``codes`` and ``S``). The
+    ``codes`` (n, d) uint8 may be None when ``codesT`` (its (d, n) transpose, see
+    :func:`codes_t`) is given. ``rows`` (m,) are the training samples (indices into the
+    codes and ``S``). The
     histogram of the larger child of each split is the parent's minus the smaller child's.
     With ``values`` (one distinct value per bin, from :func:`bin_features`) thresholds are
     the node-local midpoints of exact mode, so the tree equals the exact one.
@@ -75,7 +84,9 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
     Memory: besides the (d, m) uint8 codes of the rows still splitting, every temporary is
     O(m) (histograms are built one feature at a time) or O(nodes x d x bins).
     """
-    n_total, d = codes.shape
+    if codesT is None:
+        codesT = codes_t(codes)
+    d, n_total = codesT.shape
     B = edges.shape[1] + 1
     mf = d if max_features is None else min(int(max_features), d)
     gc, unit = gathered_channels(criterion, S)
@@ -83,8 +94,6 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
     Cn = S.shape[1]
     nodes = _Nodes()
     leaf_of = np.full(n_total, _LEAF, dtype=np.int32)
-    if codesT is None:
-        codesT = codes_t(codes)
     if len(rows) < n_total:
         codesT = codesT[:, rows]
     Srows = S[rows] if len(rows) < n_total else S
@@ -147,7 +156,7 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
             rows, codesT, Srows, node_of = rows[keep], codesT[:, keep], Srows[keep], node_of[keep]
             SG = SG[:, keep]
         nk = node_of
-        gl = codes.ravel()[rows * d + feat[nk]] <= bbin[nk]
+        gl = codesT[feat[nk], np.arange(len(nk))] <= bbin[nk]
         node_of = 2 * rank[nk] + (~gl)
         nl = np.bincount(node_of, minlength=2 * ok.sum()).reshape(-1, 2)
         small = nl[:, 1] < nl[:, 0]  # per split: which child (0 left, 1 right) gets a histogram
