@@ -76,6 +76,11 @@ def _fit_batch(data, S, criterion, seeds, bootstrap, kw):
     return trees
 
 
+def _fit_group(data, S, criterion, batches, bootstrap, kw):
+    """Fit several batches in one worker task: a list of :func:`_fit_batch` results."""
+    return [_fit_batch(data, S, criterion, b, bootstrap, kw) for b in batches]
+
+
 def _split_trees(flat):
     out = []
     off = flat["tree_offsets"]
@@ -216,11 +221,19 @@ class RandomForest(Estimator):
             res = [_fit_batch(data, S, criterion, b, self.bootstrap, kw)
                    for b in C.progress_iter(batches, self.progress, len(batches), "tree batches")]
         else:
-            from joblib import Parallel, delayed
+            from joblib import Parallel, delayed, effective_n_jobs
 
-            res = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fit_batch)(data, S, criterion, b, self.bootstrap, kw)
-                for b in C.progress_iter(batches, self.progress, len(batches), "tree batches"))
+            # One task per worker, each a contiguous group of batches: the prepared arrays
+            # travel once per worker, pickled into the worker's own memory (max_nbytes=None:
+            # no joblib memmap, which the hot loop reads 1.5x slower). Same batches, same
+            # seeds, same order: the same model as n_jobs=1.
+            n_eff = max(1, min(effective_n_jobs(self.n_jobs), len(batches)))
+            cuts = np.linspace(0, len(batches), n_eff + 1).round().astype(int)
+            groups = [batches[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
+            res = Parallel(n_jobs=n_eff, max_nbytes=None)(
+                delayed(_fit_group)(data, S, criterion, g, self.bootstrap, kw)
+                for g in C.progress_iter(groups, self.progress, len(groups), "worker groups"))
+            res = [r for group in res for r in group]
         trees = [t for r in res for t in r]
         flat = C.concat_trees(trees)
         for k, v in flat.items():
