@@ -36,6 +36,8 @@ def register_envs() -> None:
             register(id=env_id, entry_point=entry_point)
 
 
+# mlcore-rl/_gym.py has the same base: the two families are independent distributions
+# (neither depends on the other) and the core stays free of Gymnasium, so each keeps its own.
 class GymEnv(Env, gym.Env):
     """Base of the environments: a ``gymnasium.Env`` that is also an mlcore ``env`` component.
 

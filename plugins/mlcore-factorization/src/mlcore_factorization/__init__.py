@@ -8,6 +8,7 @@ __all__ = ["ALS", "NMF"]
 _WHERE = {"ALS": "als", "NMF": "nmf"}
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     if name in _WHERE:
         import importlib

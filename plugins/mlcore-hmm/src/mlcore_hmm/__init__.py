@@ -6,6 +6,7 @@ Public names are imported lazily so that ``import mlcore_hmm`` stays cheap.
 __all__ = ["MultinomialHMM"]
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     if name == "MultinomialHMM":
         from .hmm import MultinomialHMM

@@ -8,6 +8,7 @@ __all__ = ["LDA", "SmoothedLDA"]
 _WHERE = {"LDA": "lda", "SmoothedLDA": "smoothed_lda"}
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     if name in _WHERE:
         import importlib

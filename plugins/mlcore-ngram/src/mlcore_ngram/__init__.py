@@ -22,6 +22,7 @@ _WHERE = {
 }
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     if name in _WHERE:
         import importlib

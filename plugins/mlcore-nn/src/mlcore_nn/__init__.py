@@ -27,6 +27,7 @@ __all__ = ["Activation", "Add", "BatchNorm1D", "BatchNorm2D", "Conv1D", "Conv2D"
            "Pool2D", "Sequential", "Softmax", "activations", "functional", "initializers", "layers", "losses"]
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     if name in _WHERE:
         return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)

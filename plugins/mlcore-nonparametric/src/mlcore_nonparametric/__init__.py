@@ -17,6 +17,7 @@ _LAZY = {"KNN": "knn", "KNNRegressor": "knn", "KernelRegression": "kernel_regres
 __all__ = list(_LAZY)
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     if name in _LAZY:
         return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)

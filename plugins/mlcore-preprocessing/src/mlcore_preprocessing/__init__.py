@@ -86,6 +86,7 @@ __all__ = [
 ]
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     module = _WHERE.get(name)
     if module is None:

@@ -22,6 +22,7 @@ __all__ = sorted(_EXPORTS)
 _register_envs()
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     if name in _EXPORTS:
         import importlib

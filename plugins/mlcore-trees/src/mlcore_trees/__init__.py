@@ -10,6 +10,7 @@ _LAZY = {"DecisionTree": "mlcore_trees.tree", "RandomForest": "mlcore_trees.fore
          "GBDT": "mlcore_trees.gbdt"}
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     if name in _LAZY:
         import importlib

@@ -31,6 +31,7 @@ _LAZY = {
 __all__ = list(_LAZY)
 
 
+# PEP 562 lazy exports, the same few lines in each family: every distribution is self-contained.
 def __getattr__(name):
     if name in _LAZY:
         return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)

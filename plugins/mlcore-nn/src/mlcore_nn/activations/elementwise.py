@@ -24,22 +24,10 @@ from mlcore.validation import check_scalar
 
 from ..functional import sigmoid as _sigmoid
 from . import Activation
+from . import __all__ as _package_names
 
-__all__ = [
-    "ELU",
-    "GELU",
-    "SELU",
-    "Affine",
-    "Exponential",
-    "HardSigmoid",
-    "Identity",
-    "LeakyReLU",
-    "ReLU",
-    "SiLU",
-    "Sigmoid",
-    "SoftPlus",
-    "Tanh",
-]
+#: the package's lazy exports (listed once, in ``activations/__init__.py``), but the interface
+__all__ = [name for name in _package_names if name != "Activation"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946

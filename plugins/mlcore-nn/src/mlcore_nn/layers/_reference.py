@@ -145,6 +145,8 @@ def deconv2d(X, W, b, dZ=None, stride=(1, 1), pad=(0, 0, 0, 0), dilation=(1, 1),
             if 0 <= i * stride[0] + a * dilation[0] - pad[0] < Ho]
     cols = [(j, bb, j * stride[1] + bb * dilation[1] - pad[2]) for j in range(Wd) for bb in range(kc)
             if 0 <= j * stride[1] + bb * dilation[1] - pad[2] < Wo]
+    # conv2d's loops with input and output swapped, written out again on purpose: a
+    # reference reads as its own equation, top to bottom, without a shared helper to open.
     Z = np.zeros((n, Ho, Wo, O)) + b
     for r, a, z_r in rows:          # input row r lands on output row z_r through kernel row a
         for c, bb, z_c in cols:
