@@ -199,7 +199,7 @@ def test_errors():
     with pytest.raises(NotFittedError):
         net.predict(np.zeros((2, 64)))
     net.fit(np.random.default_rng(0).normal(size=(20, 64)), np.arange(20) % 3, epochs=1)
-    with pytest.raises(ValueError, match="example shape"):
+    with pytest.raises(ValueError, match="X has 63 features, but Sequential is expecting 64"):
         net.predict(np.zeros((2, 63)))
     with pytest.raises(ValueError, match="labels not seen"):
         net.partial_fit(np.zeros((2, 64)), np.array([0, 7]))

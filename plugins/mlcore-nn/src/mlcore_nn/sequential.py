@@ -6,9 +6,9 @@ from typing import ClassVar
 
 import numpy as np
 
-from mlcore.interfaces import Estimator
+from mlcore.interfaces import ClassifierMixin, Estimator, EstimatorHelpers, Options, RegressorMixin
 from mlcore.progress import progress_bar
-from mlcore.validation import check_array, check_choice, check_is_fitted, check_random_state
+from mlcore.validation import check_array, check_classification_targets, check_is_fitted, check_random_state
 
 from .functional import batch_indices
 from .layers._base import as_component
@@ -22,7 +22,7 @@ def _clone(component, kind):
     return mlcore.build(mlcore.to_spec(component, full=True), kind=kind)
 
 
-class Sequential(Estimator):
+class Sequential(EstimatorHelpers, Estimator):
     """A stack of layers trained by minibatch gradient descent.
 
     Parameters
@@ -75,15 +75,13 @@ class Sequential(Estimator):
 
     spec_kinds: ClassVar[dict] = {"layers": "layer", "loss": "loss", "optimizer": "optimizer"}
 
-    def __init__(self, layers, loss, optimizer=None, dtype: str = "float64", random_state=None):
-        if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)) or not layers:
-            from mlcore.errors import ComponentArgumentError
+    _parameter_constraints: ClassVar[dict] = {"dtype": Options("float64", "float32")}
 
-            raise ComponentArgumentError(f"layers must be a non-empty list of layers, got {layers!r}")
+    def __init__(self, layers, loss, optimizer=None, dtype: str = "float64", random_state=None):
         self.layers = layers
         self.loss = loss
         self.optimizer = optimizer
-        self.dtype = check_choice(dtype, "dtype", ("float64", "float32"))
+        self.dtype = dtype
         self.random_state = random_state
 
     @classmethod
@@ -101,7 +99,10 @@ class Sequential(Estimator):
         from mlcore.errors import ComponentArgumentError
         from mlcore.interfaces import Layer, missing_methods
 
-        for i, spec in enumerate(self.layers):
+        layers = self.layers
+        if isinstance(layers, (str, bytes)) or not isinstance(layers, (list, tuple)) or not layers:
+            raise ComponentArgumentError(f"layers must be a non-empty list of layers, got {layers!r}")
+        for i, spec in enumerate(layers):
             layer = as_component(spec, "layer")
             missing = missing_methods(layer, Layer)
             if missing:
@@ -133,7 +134,8 @@ class Sequential(Estimator):
 
         return "classifier" if isinstance(self._loss_fn, (SoftmaxCrossEntropy, CrossEntropy)) else "regressor"
 
-    def _prepare_X(self, X):
+    def _prepare_X(self, X, reset: bool = False):
+        """X (n, ...) in the first layer's layout; ``n_features_in_`` kept for 2-D input."""
         first = as_component(self.layers[0], "layer")
         from .layers.embedding import Embedding
 
@@ -142,13 +144,18 @@ class Sequential(Estimator):
             if not np.issubdtype(X.dtype, np.integer):
                 raise TypeError(f"a network starting with an embedding takes integer ids, got dtype {X.dtype}")
             return X
-        return check_array(X, name="X", ndim=None, dtype=self.dtype)
+        if not reset:
+            check_is_fitted(self, "layers_")
+        return self._validate_data(X, reset=reset, ndim=(2, 3, 4, 5), dtype=self.dtype)
 
     def _prepare_y(self, y, n):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
         y = np.asarray(y)
         if len(y) != n:
             raise ValueError(f"X and y have different numbers of samples: {n} and {len(y)}")
-        if self._estimator_type == "classifier" and y.ndim == 1:
+        if self._estimator_type == "classifier" and (y.ndim == 1 or y.ndim == 2 and y.shape[1] == 1):
+            y = check_classification_targets(y)     # finite labels, not continuous; a column is raveled
             if not hasattr(self, "classes_"):      # trained on target rows: labels are column indices
                 if not np.issubdtype(y.dtype, np.integer):
                     raise ValueError("this network was trained on target rows; give labels as column indices")
@@ -163,7 +170,7 @@ class Sequential(Estimator):
             y = y[:, None]
         return y
 
-    def _initialize(self, X, y):
+    def _initialize(self, X, y, classes=None):
         rng = check_random_state(self.random_state)
         self._rng = rng
         layers = [_clone(as_component(spec, "layer"), "layer") for spec in self.layers]
@@ -190,7 +197,11 @@ class Sequential(Estimator):
         self.layers_ = layers
         self.optimizers_ = optimizers
         if self._estimator_type == "classifier" and np.ndim(y) == 1:
-            self.classes_ = np.unique(y)
+            self.classes_ = np.unique(y if classes is None else np.asarray(classes))
+            n_out = int(np.prod(shape)) if len(shape) else 1
+            if n_out < len(self.classes_):
+                raise ValueError(f"the network has {n_out} outputs but y has {len(self.classes_)} classes "
+                                 f"{self.classes_.tolist()[:10]}: give the last layer n_out >= the number of classes")
         self.y_ndim_ = int(np.ndim(y))
         self.n_steps_ = 0
         self.epochs_ = 0
@@ -234,14 +245,22 @@ class Sequential(Estimator):
         return self.partial_fit(X, y, epochs, batch_size, validation_data, shuffle, progress, callbacks)
 
     def partial_fit(self, X, y, epochs: int = 1, batch_size: int = 32, validation_data=None, shuffle: bool = True,
-                    progress=None, callbacks=None):
-        """Continue training for ``epochs`` more epochs (initialising first if unfitted); returns self."""
-        X = self._prepare_X(X)
-        if not hasattr(self, "layers_"):
+                    progress=None, callbacks=None, *, classes=None):
+        """Continue training for ``epochs`` more epochs (initialising first if unfitted); returns self.
+
+        ``classes`` (classification, first call): every label that can appear, when the first
+        batch may not hold them all (otherwise the labels of the first batch)."""
+        first = not hasattr(self, "layers_")
+        X = self._prepare_X(X, reset=first)
+        if first:
+            if y is None:
+                raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
             y_raw = np.asarray(y)
             if len(y_raw) != len(X):
                 raise ValueError(f"X and y have different numbers of samples: {len(X)} and {len(y_raw)}")
-            self._initialize(X, y_raw)
+            if self._estimator_type == "classifier" and (y_raw.ndim == 1 or y_raw.ndim == 2 and y_raw.shape[1] == 1):
+                y_raw = check_classification_targets(y_raw)
+            self._initialize(X, y_raw, classes)
         elif tuple(X.shape[1:]) != self.input_shape_:
             raise ValueError(f"X has example shape {X.shape[1:]}, the network was built for {self.input_shape_}")
         y = self._prepare_y(y, len(X))
@@ -310,7 +329,7 @@ class Sequential(Estimator):
     def forward(self, X, batch_size: int = 4096):
         """Network output (logits for ``softmax_cross_entropy``) in evaluation mode."""
         check_is_fitted(self, "layers_")
-        X = self._prepare_X(X)
+        X = self._prepare_X(X, reset=False)
         if tuple(X.shape[1:]) != self.input_shape_:
             raise ValueError(f"X has example shape {X.shape[1:]}, the network was built for {self.input_shape_}")
         self._set_training(False)
@@ -326,8 +345,9 @@ class Sequential(Estimator):
         """Class labels (classification) or predicted targets (regression)."""
         out = self.forward(X)
         if self._estimator_type == "classifier":
-            idx = out.argmax(axis=1)
-            return self.classes_[idx] if hasattr(self, "classes_") else idx
+            if hasattr(self, "classes_"):  # output units beyond the classes (never a target) are ignored
+                return self.classes_[out[:, :len(self.classes_)].argmax(axis=1)]
+            return out.argmax(axis=1)
         return out[:, 0] if self.y_ndim_ == 1 and out.ndim == 2 and out.shape[1] == 1 else out
 
     def predict_proba(self, X):
@@ -335,6 +355,10 @@ class Sequential(Estimator):
         from .losses import SoftmaxCrossEntropy, softmax
 
         out = self.forward(X)
+        if hasattr(self, "classes_") and out.ndim == 2 and out.shape[1] > len(self.classes_):
+            out = out[:, :len(self.classes_)]          # one column per class (extra units never a target)
+            if not isinstance(self._loss_fn, SoftmaxCrossEntropy):
+                return out / out.sum(axis=1, keepdims=True)
         return softmax(out, axis=1) if isinstance(self._loss_fn, SoftmaxCrossEntropy) else out
 
     def evaluate(self, X, y) -> dict:
@@ -347,15 +371,13 @@ class Sequential(Estimator):
             res["accuracy"] = float((out.argmax(axis=1) == truth).mean())
         return res
 
-    def score(self, X, y) -> float:
-        """Accuracy (classification) or R^2 (regression), as scikit-learn."""
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy (classification; for target rows, of the argmax) or R^2 (regression)."""
         if self._estimator_type == "classifier":
-            return self.evaluate(X, y)["accuracy"]
-        pred = np.asarray(self.predict(X), dtype=float).reshape(len(X), -1)
-        yy = np.asarray(y, dtype=float).reshape(len(X), -1)
-        ss_res = ((yy - pred) ** 2).sum()
-        ss_tot = ((yy - yy.mean(axis=0)) ** 2).sum()
-        return float(1 - ss_res / ss_tot) if ss_tot > 0 else 0.0
+            if np.ndim(y) == 2 and np.shape(y)[1] > 1:
+                return self.evaluate(X, y)["accuracy"]
+            return ClassifierMixin.score(self, X, y, sample_weight)
+        return RegressorMixin.score(self, X, y, sample_weight)
 
     def summary(self, input_shape=None) -> str:
         """A table of the layers with their output shapes and parameter counts."""
