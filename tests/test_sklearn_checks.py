@@ -25,7 +25,7 @@ CHECK_SPECS = {
     "gbdt": "gbdt(n_estimators=5, max_depth=3, random_state=0)",
     "random_forest": "random_forest(n_estimators=5, max_depth=4, random_state=0)",
     "rbm": "rbm(n_hidden=3, epochs=2, random_state=0)",
-    "sequential": ("sequential(layers=[dense(n_out=8, act_fn=relu), dense(n_out=3)], "
+    "sequential": ("sequential(layers=[dense(n_out=8, act_fn=relu), dense(n_out=4)], "
                    "loss=softmax_cross_entropy, optimizer=adam(lr=0.01), random_state=0)"),
     "wgan_gp": "wgan_gp(n_steps=3, hidden=8, n_layers=2, batch_size=16, random_state=0)",
     "bernoulli_vae": "bernoulli_vae(latent_dim=2, channels=(2, 3), hidden=8, epochs=1, batch_size=8, random_state=0)",
