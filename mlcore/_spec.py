@@ -1,6 +1,6 @@
 """The spec language: a safe, Python-shaped notation for building components.
 
-Grammar (see ARCHITECTURE.md, section 2)::
+Grammar (see docs/architecture.md, "Spec language")::
 
     spec   := value
     value  := call | number | string | None | True | False | inf | nan | list | tuple | dict
