@@ -104,10 +104,7 @@ def _variants(name, cls):
 
 
 # known failures outside this audit's files, reported to their owners (strict: an xpass fails)
-KNOWN = {
-    ("sequential", "one class"): "sequential fitted on one class keeps its 2-unit output and predict "
-                                 "indexes classes_ out of range (IndexError): mlcore-nn sequential",
-}
+KNOWN: dict = {}  # (sequential, one class) fixed by issue 18: output units beyond the classes are ignored
 
 
 def _param(name, case, spec, a, kw):
