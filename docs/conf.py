@@ -33,6 +33,9 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "none"           # signatures carry the defaults; parameters are described in the docstrings
 autodoc_default_options = {"show-inheritance": False}
 
+# The doctest builder runs the pages' examples (``testcode``); the docstrings' ``>>>`` examples need
+# their module's globals and run in make test instead (tests/test_doctests.py).
+doctest_test_doctest_blocks = ""
 # Examples run in a fresh temporary directory (they save files) with a non-interactive plot backend.
 doctest_global_setup = """
 import os, tempfile

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pathlib
 import re
 import textwrap
+
 import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -26,8 +27,15 @@ def plugin_folders() -> list[pathlib.Path]:
     return [f for f in folders if (f / "pyproject.toml").exists()]
 
 
+MARKER = re.compile(r"<!--\s*docs:\s*(skip|slow|requires|prelude|check)\b(.*?)-->", re.S)
+
+
 def first_example(readme: pathlib.Path) -> str | None:
-    """The first ``python`` block of a README with no ``<!-- docs: ... -->`` marker above it."""
+    """The first ``python`` block of a README that ``make test`` runs quickly and unconditionally.
+
+    Blocks marked ``skip``, ``slow`` or ``requires`` (see tests/test_docs.py) are passed
+    over; a ``prelude`` marker's code is put before the block, ``check`` markers are dropped.
+    """
     lines = readme.read_text(encoding="utf-8").split("\n")
     i = 0
     while i < len(lines):
@@ -39,12 +47,23 @@ def first_example(readme: pathlib.Path) -> str | None:
         j = i + 1
         while j < len(lines) and lines[j].strip() != ticks:
             j += 1
-        k = i - 1
-        while k >= 0 and not lines[k].strip():
-            k -= 1
-        marked = k >= 0 and lines[k].rstrip().endswith("-->")
-        if lang in ("python", "py") and not marked:
-            return textwrap.dedent("\n".join(lines[i + 1:j]))
+        k, above = i - 1, []  # the marker comments stacked above the fence (blank lines between allowed)
+        while k >= 0:
+            if not lines[k].strip():
+                k -= 1
+            elif lines[k].rstrip().endswith("-->"):
+                start = k
+                while start >= 0 and "<!--" not in lines[start]:
+                    start -= 1
+                above = lines[start:k + 1] + above
+                k = start - 1
+            else:
+                break
+        markers = MARKER.findall("\n".join(above))
+        kinds = {kind for kind, _ in markers}
+        if lang in ("python", "py") and not kinds & {"skip", "slow", "requires"}:
+            prelude = "".join(textwrap.dedent(body.strip("\n")) + "\n" for kind, body in markers if kind == "prelude")
+            return prelude + textwrap.dedent("\n".join(lines[i + 1:j]))
         i = j + 1
     return None
 
@@ -77,7 +96,15 @@ def plugin_page(folder: pathlib.Path, reg) -> tuple[str, str]:
     example = first_example(folder / "README.md") if (folder / "README.md").exists() else None
     if example:
         out += [_title("Example", "-"), "\nFrom the plugin's README; ``make docs`` runs it.\n\n",
-                ".. testcode::\n\n", textwrap.indent(example, "   "), "\n\n"]
+                ".. code-block:: python\n\n", textwrap.indent(example, "   "), "\n\n",
+                # the same code, run by the doctest builder: it must finish without an error; what it
+                # prints (numbers) is not compared
+                ".. testcode::\n   :hide:\n\n", textwrap.indent(example, "   "), "\n   print('example ran')\n\n",
+                ".. testoutput::\n   :hide:\n   :options: +ELLIPSIS\n\n   ...example ran\n\n"]
+    else:
+        out += [_title("Example", "-"), "\nThe README's examples take many seconds (``make test`` runs them with "
+                "``MLCORE_DOCS_SLOW=1``); each component below carries a short runnable example in its docstring "
+                "(run by ``make test``, tests/test_doctests.py).\n\n"]
     entries = [e for e in reg.entries() if e.plugin == plugin]
     primaries = [e for e in entries if e.alias_of is None]
     out += [_title("Components", "-"), "\n",
