@@ -155,7 +155,7 @@ def build(spec, kind: str | None = None, *, registry: Registry | None = None, **
         return _build_node(reg, node, kind)
     except ComponentArgumentError as exc:
         arg = getattr(exc, "argument", None)
-        if not (arg and isinstance(spec, str)):
+        if not (arg and isinstance(spec, str)) or arg in overrides:  # an override is not in the text
             raise
         import re
 

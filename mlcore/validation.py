@@ -147,7 +147,7 @@ def _check_sparse(X, name, ndim, dtype, allow_nan, min_samples, copy, accept_spa
                         f"pass a dense array ({name}.toarray()) instead")
     if ndim is not None and 2 not in ((ndim,) if isinstance(ndim, int) else tuple(ndim)):
         raise ValueError(f"{name} must have {ndim} dimension(s); a sparse matrix has 2")
-    formats = ("csr", "csc", "coo") if accept_sparse is True else tuple(accept_sparse)
+    formats = ("csr", "csc") if accept_sparse is True else tuple(accept_sparse)
     if X.format not in formats:
         X = X.asformat(formats[0])
         copy = False
