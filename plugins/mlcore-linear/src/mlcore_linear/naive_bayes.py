@@ -9,7 +9,7 @@ from scipy.special import logsumexp
 
 from mlcore.errors import ComponentArgumentError
 from mlcore.interfaces import ClassifierMixin, Estimator, Interval
-from mlcore.validation import check_array
+from mlcore.validation import check_classification_targets
 
 from ._base import is_sparse
 
@@ -145,7 +145,7 @@ class GaussianNB(ClassifierMixin, Estimator):
         if first:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit")
-            cls = np.unique(check_array(classes, name="classes", ndim=1, dtype=None))
+            cls = np.unique(check_classification_targets(classes, name="classes"))
             if self.priors is not None and len(self.priors) != len(cls):
                 raise ValueError(f"priors has {len(self.priors)} entries but there are {len(cls)} classes")
             k, m = len(cls), X.shape[1]
