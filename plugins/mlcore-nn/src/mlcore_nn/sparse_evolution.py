@@ -63,6 +63,7 @@ class SparseEvolution(NNLayer):
 
     def __init__(self, n_out: int, epsilon: float = 20.0, zeta: float = 0.3, act_fn=None, init=None,
                  optimizer=None, random_state=None):
+        # hyperparameters stored one per line as in dense: a constructor lists what it stores
         self.n_out = check_int(n_out, "n_out")
         self.epsilon = check_scalar(epsilon, "epsilon", low=0, low_inclusive=False)
         self.zeta = check_scalar(zeta, "zeta", low=0, high=1, high_inclusive=False)

@@ -132,6 +132,8 @@ class DynaAgent(RLAgent):
         s = self.state(obs)
         total, steps = 0.0, 0
         eps = self.epsilon if train else 0.0
+        # the episode loop's bookkeeping (return, step count, stop) is td.py's too: each agent
+        # writes its loop out so that its update reads in one place
         while max_steps is None or steps < max_steps:  # sequential by nature
             a = self._epsilon_greedy(self.Q_[s], eps) if eps else self._greedy(self.Q_[s])
             obs, reward, terminated, truncated, _ = env.step(a + self.action_start_)
