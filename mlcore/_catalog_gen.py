@@ -7,6 +7,8 @@ by ``tests/test_catalog.py``). Not imported by ``import mlcore``.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["collect", "render", "main"]
 
 
@@ -33,7 +35,7 @@ def collect(root) -> dict:
     from ._registry import ENTRY_POINT_GROUP, Registry
 
     root = Path(root)
-    out = {"CORE": _project_name(root / "pyproject.toml"),
+    out: dict[str, Any] = {"CORE": _project_name(root / "pyproject.toml"),
            "META": [_project_name(p) for p in sorted(root.glob("meta/*/pyproject.toml"))][0],
            "FIRST_PARTY": {}}
     for pyproject in sorted(root.glob("plugins/*/pyproject.toml")):
