@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -30,6 +31,7 @@ def _fit_kwargs(model, cfg, data) -> dict:
     import inspect
 
     kwargs = dict(cfg.fit)
+    params: Mapping[str, inspect.Parameter]
     try:
         params = inspect.signature(model.fit).parameters
     except (TypeError, ValueError):
@@ -46,7 +48,7 @@ def metrics(model, X, y) -> dict:
         if isinstance(out, dict):
             return {k: float(v) for k, v in out.items()}
     kind = getattr(model, "_estimator_type", None)
-    name = {"classifier": "accuracy", "regressor": "r2"}.get(kind, "score")
+    name = {"classifier": "accuracy", "regressor": "r2"}.get(str(kind), "score")
     return {name: float(model.score(X, y))}
 
 
