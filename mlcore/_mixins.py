@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import numbers
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -95,7 +97,7 @@ def validate_params(obj) -> None:
         try:
             validate_parameter(getattr(obj, name), name, constraint)
         except Exception as exc:
-            exc.argument = name  # lets mlcore.build point at the argument in the spec text
+            exc.argument = name  # type: ignore[attr-defined]  # any error type: lets mlcore.build point at the argument
             raise
     hook = getattr(obj, "_check_params", None)
     if hook is not None:
@@ -235,8 +237,10 @@ class ClassifierMixin(EstimatorHelpers):
     ``partial_fit`` passes ``classes=`` through ``_encode_classes(y, classes)``.
     """
 
-    _estimator_type = "classifier"
-    _tags = {"requires_y": True}
+    _estimator_type: str | None = "classifier"
+    classes_: np.ndarray
+    predict: Callable[..., Any]  # provided by the estimator the mixin is combined with
+    _tags: ClassVar[dict] = {"requires_y": True}
 
     def _encode_classes(self, y, classes=None, *, first_call: bool | None = None):
         """Set ``classes_`` (from ``classes``, else ``y``) and return ``y`` as indices into it.
@@ -278,8 +282,9 @@ class ClassifierMixin(EstimatorHelpers):
 class RegressorMixin(EstimatorHelpers):
     """Regressor: ``score`` = coefficient of determination R^2 (``r2_score`` semantics)."""
 
-    _estimator_type = "regressor"
-    _tags = {"requires_y": True}
+    _estimator_type: str | None = "regressor"
+    predict: Callable[..., Any]
+    _tags: ClassVar[dict] = {"requires_y": True}
 
     def score(self, X, y, sample_weight=None) -> float:
         """R^2 of ``predict(X)`` against ``y``, averaged uniformly over outputs.
@@ -320,7 +325,7 @@ class TransformerMixin(EstimatorHelpers):
 class ClusterMixin(EstimatorHelpers):
     """Clusterer: ``fit_predict(X)`` = ``fit(X)`` then its ``labels_`` (or ``predict(X)``)."""
 
-    _estimator_type = "clusterer"
+    _estimator_type: str | None = "clusterer"
 
     def fit_predict(self, X, y=None, **fit_params):
         """Fit to ``X`` and return the cluster label of each sample."""
