@@ -18,6 +18,7 @@ import contextlib
 import csv
 import itertools
 import os
+from typing import Any
 
 import numpy as np
 
@@ -112,7 +113,7 @@ def run_search(cfg, grid, cv: int = 5, n_random=None, n_jobs=None, backend=None,
     res = search.cv_results_
     rows = []
     for i, cell in enumerate(cells):
-        row = {"rank": int(res["rank_test_score"][i])}
+        row: dict[str, Any] = {"rank": int(res["rank_test_score"][i])}
         row.update(dict(cell))
         row["mean_score"] = float(res["mean_test_score"][i])
         row["std_score"] = float(res["std_test_score"][i])
