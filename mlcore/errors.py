@@ -87,6 +87,9 @@ class ComponentArgumentError(MlcoreError, TypeError, ValueError):
     The message names the argument and shows the component's signature.
     """
 
+    #: The argument at fault, when known (lets :func:`mlcore.build` point at it in the spec text).
+    argument: str | None = None
+
 
 class NameConflictError(MlcoreError, LookupError):
     """Two plugins provide the same (kind, name); the message names both.
