@@ -20,6 +20,7 @@ Conventions (docs/architecture.md, "Components")
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import ClassVar
 
 from ._component import (  # the base of every kind, re-exported here
     Component,
@@ -303,8 +304,8 @@ class Estimator(Component, ABC):
     """
 
     _estimator_type: str | None = None
-    _parameter_constraints: dict = {}
-    _tags: dict = {}
+    _parameter_constraints: ClassVar[dict] = {}
+    _tags: ClassVar[dict] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
