@@ -27,7 +27,7 @@ def check_random_state(random_state) -> np.random.Generator:
     Never touches NumPy's global random state.
     """
     if random_state is None or isinstance(random_state, (numbers.Integral, np.integer)):
-        return np.random.default_rng(random_state)
+        return np.random.default_rng(None if random_state is None else int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.SeedSequence):
