@@ -53,10 +53,10 @@ def _param_kinds(reg: Registry, target, names) -> dict[str, str | None]:
     """
     explicit = dict(getattr(target, "spec_kinds", None) or {})
     try:
-        hints = typing.get_type_hints(target.__init__ if isinstance(target, type) else target)
+        hints = typing.get_type_hints(target.__init__ if isinstance(target, type) else target)  # type: ignore[misc]
     except Exception:  # unresolvable string annotations: rely on spec_kinds only
         hints = {}
-    by_path = {}
+    by_path: dict[str, str] = {}
     for kind, info in reg.kind_info().items():
         iface = info.interface
         path = iface if isinstance(iface, str) else f"{iface.__module__}:{iface.__qualname__}"
