@@ -121,6 +121,7 @@ class BayesianLinearRegression(RegressorMixin, Estimator):
         "b0": Interval(numbers.Real, low=0, low_inclusive=False), "fit_intercept": bool,
     }
     _tags = {"multi_output": True}
+    n_features_in_: int  # set by fit (validate_data)
 
     def _check_params(self):
         _check_prior(self.mu, self.V)
