@@ -221,8 +221,8 @@ class Sequential(EstimatorHelpers, Estimator):
                 setattr(self, k, tuple(int(s) for s in getattr(self, k)))
 
     # ------------------------------------------------------------------ training
-    def fit(self, X, y, epochs: int = 10, batch_size: int = 32, validation_data=None, shuffle: bool = True,
-            progress=None, callbacks=None):
+    def fit(self, X, y, epochs: int = 10, batch_size: int = 32,  # type: ignore[override]  # y is required
+            validation_data=None, shuffle: bool = True, progress=None, callbacks=None):
         """Train from scratch; returns self (per-epoch metrics in ``history_``).
 
         Parameters
@@ -279,13 +279,13 @@ class Sequential(EstimatorHelpers, Estimator):
                 if self._estimator_type == "classifier" and y.ndim == 1:
                     correct += int((out.argmax(axis=1) == y[idx]).sum())
             self.epochs_ += 1
-            logs = {"loss": total / count}
+            logs: dict[str, float] = {"loss": total / count}
             if self._estimator_type == "classifier" and y.ndim == 1:
                 logs["accuracy"] = correct / count
             if validation_data is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(*validation_data).items()})
-            for k, v in logs.items():
-                self.history_.setdefault(k, []).append(float(v))
+            for key, value in logs.items():
+                self.history_.setdefault(key, []).append(float(value))
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()})
@@ -376,8 +376,8 @@ class Sequential(EstimatorHelpers, Estimator):
         if self._estimator_type == "classifier":
             if np.ndim(y) == 2 and np.shape(y)[1] > 1:
                 return self.evaluate(X, y)["accuracy"]
-            return ClassifierMixin.score(self, X, y, sample_weight)
-        return RegressorMixin.score(self, X, y, sample_weight)
+            return ClassifierMixin.score(self, X, y, sample_weight)  # type: ignore[arg-type]  # the same accuracy
+        return RegressorMixin.score(self, X, y, sample_weight)  # type: ignore[arg-type]  # the same R^2
 
     def summary(self, input_shape=None) -> str:
         """A table of the layers with their output shapes and parameter counts."""
