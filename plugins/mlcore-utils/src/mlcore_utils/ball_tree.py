@@ -373,17 +373,19 @@ class BallTree:
         qi, leaves, _ = self._candidate_pairs(Q, np.arange(len(Q)), r * (1 + 1e-7), inclusive=True)
         bounds = np.flatnonzero(np.diff(leaves, prepend=-1, append=-1))
         ns, ne = self.node_start_, self.node_end_
-        hq, hi, hd = [], [], []
+        parts_q: list[np.ndarray] = []
+        parts_i: list[np.ndarray] = []
+        parts_d: list[np.ndarray] = []
         for a, b in itertools.pairwise(bounds):  # loop over leaves, not points
             q, j = qi[a:b], leaves[a]
             D = metric._rdist_to_dist(metric._exact_rdist(Q[q], data[ns[j]:ne[j]]))
             qq, pp = np.nonzero(D <= r[q][:, None])
-            hq.append(q[qq])
-            hi.append(self.idx_array_[ns[j] + pp])
-            hd.append(D[qq, pp])
-        hq = np.concatenate(hq) if hq else np.zeros(0, dtype=np.intp)
-        hi = np.concatenate(hi) if hi else np.zeros(0, dtype=np.intp)
-        hd = np.concatenate(hd) if hd else np.zeros(0)
+            parts_q.append(q[qq])
+            parts_i.append(self.idx_array_[ns[j] + pp])
+            parts_d.append(D[qq, pp])
+        hq = np.concatenate(parts_q) if parts_q else np.zeros(0, dtype=np.intp)
+        hi = np.concatenate(parts_i) if parts_i else np.zeros(0, dtype=np.intp)
+        hd = np.concatenate(parts_d) if parts_d else np.zeros(0)
         order = np.lexsort((hd, hq)) if sort_results else np.argsort(hq, kind="stable")
         counts = np.bincount(hq, minlength=len(Q))
         if count_only:
