@@ -85,8 +85,8 @@ $(VENV)/.docs-installed: $(VENV)/.run-installed requirements-docs.txt
 	touch $@
 
 docs: $(VENV)/.docs-installed
-	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
-	$(BIN)/python -m sphinx -W --keep-going -q -b doctest docs docs/_build/doctest
+	$(BIN)/python -m sphinx -E -W --keep-going -q -b html docs docs/_build/html
+	$(BIN)/python -m sphinx -E -W --keep-going -q -b doctest docs docs/_build/doctest
 	@echo "docs: docs/_build/html/index.html"
 
 $(VENV)/.dist-installed: $(BIN)/python requirements-dist.txt
