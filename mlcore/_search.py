@@ -34,7 +34,7 @@ def parallel_backend(backend: str = "loky", n_jobs=None, scheduler=None, process
     try:
         import joblib
     except ImportError:
-        raise ImportError("parallel fits need joblib: pip install 'mlcore[search]'") from None
+        raise ImportError("parallel fits need joblib: pip install 'mlcore-core[search]'") from None
     if backend != "dask":
         with joblib.parallel_config(backend=backend, n_jobs=n_jobs):
             yield None
@@ -42,7 +42,7 @@ def parallel_backend(backend: str = "loky", n_jobs=None, scheduler=None, process
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise ImportError("--backend dask needs dask.distributed: pip install 'mlcore[dask]'") from None
+        raise ImportError("--backend dask needs dask.distributed: pip install 'mlcore-core[dask]'") from None
     with contextlib.ExitStack() as stack:
         if scheduler:
             client = stack.enter_context(Client(scheduler))
@@ -93,7 +93,7 @@ def run_search(cfg, grid, cv: int = 5, n_random=None, n_jobs=None, backend=None,
     try:
         from sklearn.model_selection import GridSearchCV
     except ImportError:
-        raise ImportError("mlcore search needs scikit-learn: pip install 'mlcore[search]'") from None
+        raise ImportError("mlcore search needs scikit-learn: pip install 'mlcore-core[search]'") from None
     from . import _data
 
     cells = candidates(grid, n_random, cfg.seed)
