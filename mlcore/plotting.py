@@ -17,7 +17,7 @@ def _pyplot():
             matplotlib.use("Agg", force=False)
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ImportError("plotting needs matplotlib: pip install matplotlib (or pip install 'mlcore[plots]')") \
+        raise ImportError("plotting needs matplotlib: pip install matplotlib (or pip install 'mlcore-core[plots]')") \
             from None
     return plt
 
