@@ -25,7 +25,7 @@ def _tqdm(progress):
         from tqdm.auto import tqdm
     except ImportError:
         if explicit:
-            raise ImportError("progress=True needs tqdm: pip install tqdm") from None
+            raise ImportError("progress=True needs tqdm: pip install tqdm (or pip install 'mlcore-core[progress]')") from None
         return None
     return tqdm
 
