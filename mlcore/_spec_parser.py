@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any, NoReturn
 
-from ._spec import _INT_BOUND, MAX_DEPTH, MAX_INT_DIGITS, MAX_SPEC_LENGTH, Spec
+from ._spec_value import _INT_BOUND, MAX_DEPTH, MAX_INT_DIGITS, MAX_SPEC_LENGTH, Spec
 from .errors import SpecSyntaxError
 
 __all__ = ["parse"]
