@@ -13,6 +13,12 @@ printing, the mapping form and the limits come from ``_spec_value``, the text pa
 :func:`parse` from ``_spec_parser`` (which builds on ``_spec_value``: no import cycle).
 Input length and nesting depth are capped in every form so that nothing a user writes
 can exhaust the stack or the memory.
+
+Example
+-------
+>>> from mlcore import parse
+>>> str(parse("adam( lr = 1e-3 )"))   # canonical text
+'adam(lr=0.001)'
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ class Spec:
 
     Examples
     --------
+    >>> from mlcore import parse
     >>> s = parse("sgd(lr=1e-1, scheduler=exponential(decay=0.9))")
     >>> s.name, s.kwargs_dict["lr"]
     ('sgd', 0.1)
