@@ -324,17 +324,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from mlcore.interfaces import Estimator
-from mlcore.validation import check_array, check_is_fitted, check_scalar, check_X_y
+from mlcore.interfaces import ClassifierMixin, Estimator, Interval
 
 
-class {cls}(Estimator):
+class {cls}(ClassifierMixin, Estimator):
     """Nearest-centroid classifier: predict the class whose training mean is closest.
+
+    Parameters
+    ----------
+    shrink : float in [0, 1]
+        Pull every centroid this far towards the overall mean.
 
     Attributes
     ----------
     classes_ : ndarray (n_classes,)
     centroids_ : ndarray (n_classes, n_features)
+    n_features_in_ : int
+
+    Notes
+    -----
+    ``ClassifierMixin`` gives ``score`` (accuracy), ``_validate_data`` (checks X and y
+    as scikit-learn does and sets ``n_features_in_``), ``_check_X`` (fitted, same number
+    of features) and ``_encode_classes``. The constructor only stores its arguments:
+    ``_parameter_constraints`` are checked by ``mlcore.build`` and at every ``fit``.
 
     Example
     -------
@@ -344,14 +356,14 @@ class {cls}(Estimator):
     array([0, 1])
     """
 
-    _estimator_type = "classifier"
+    _parameter_constraints = {{"shrink": Interval(low=0, high=1)}}  # noqa: RUF012
 
     def __init__(self, shrink: float = 0.0):
-        self.shrink = check_scalar(shrink, "shrink", low=0, high=1)
+        self.shrink = shrink
 
     def fit(self, X, y):
-        X, y = check_X_y(X, y, y_ndim=1, y_dtype=None)
-        self.classes_, codes = np.unique(y, return_inverse=True)
+        X, y = self._validate_data(X, y)
+        codes = self._encode_classes(y)
         counts = np.bincount(codes)
         sums = np.zeros((len(self.classes_), X.shape[1]))
         np.add.at(sums, codes, X)
@@ -360,13 +372,9 @@ class {cls}(Estimator):
         return self
 
     def predict(self, X):
-        check_is_fitted(self)
-        X = check_array(X, ndim=2)
+        X = self._check_X(X)
         d = ((X[:, None, :] - self.centroids_[None]) ** 2).sum(-1)
         return self.classes_[np.argmin(d, axis=1)]
-
-    def score(self, X, y):
-        return float(np.mean(self.predict(X) == np.asarray(y)))
 
     @classmethod
     def conformance_example(cls):

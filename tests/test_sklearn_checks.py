@@ -174,3 +174,30 @@ def test_build_points_at_the_bad_argument():
         "ridge(): alpha must be >= 0, got -5. Signature: ridge(alpha=1.0, fit_intercept: 'bool' = True) (column 27)",
         "  ridge(fit_intercept=True, alpha=-5)",
         "                            ^"]
+
+
+def test_new_plugin_estimator_template_passes_the_checks(tmp_path):
+    """The estimator ``mlcore new-plugin --kind estimator`` writes (built on the mixins)
+    passes every scikit-learn check."""
+    import importlib.util
+    import sys
+
+    from sklearn.utils.estimator_checks import check_estimator
+
+    from mlcore._template import render
+
+    files = render("centroid", "estimator")
+    path = tmp_path / "component.py"
+    path.write_text(files["src/mlcore_centroid/component.py"], encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("mlcore_template_centroid", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # importable by name, as an installed plugin is (pickling)
+    spec.loader.exec_module(module)
+    est = module.CentroidClassifier()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = check_estimator(est, on_fail=None)
+    failed = [(r["check_name"], repr(r["exception"])[:300]) for r in results if r["status"] == "failed"]
+    del sys.modules[spec.name]
+    assert not failed
+    assert len(results) > 40
