@@ -16,7 +16,8 @@ generator giving identical parameters and outputs, and an empty batch or an inpu
 the wrong rank giving a ValueError naming the shape);
 finite-difference gradients for layers and losses; scikit-learn estimator API
 (``get_params``/``set_params``, ``NotFittedError`` before ``fit``, ``fit`` returns
-self, ``clone``); optimizers resume bit-identically after save/load.
+self, ``clone``); optimizers resume bit-identically after save/load;
+environments follow the Gymnasium API (``check_env_api``).
 
 Example inputs come from the class method ``conformance_example()``; see
 :func:`check_component`.
@@ -26,6 +27,7 @@ from ._checks import (
     Case,
     assert_state_equal,
     check_component,
+    check_env_api,
     check_estimator_api,
     check_save_load,
     check_spec_round_trip,
@@ -48,6 +50,7 @@ __all__ = [
     "check_spec_round_trip",
     "check_save_load",
     "check_estimator_api",
+    "check_env_api",
     "check_layer_contract",
     "check_layer_output_shape",
     "check_layer_initialize",

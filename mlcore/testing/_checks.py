@@ -21,7 +21,7 @@ from ._layers import check_layer_contract
 
 __all__ = [
     "Case", "conformance_cases", "check_component", "check_spec_round_trip", "check_save_load",
-    "check_estimator_api", "assert_state_equal", "example_of",
+    "check_estimator_api", "check_env_api", "assert_state_equal", "example_of",
 ]
 
 _OUTPUT_METHODS = ("predict", "predict_proba", "decision_function", "transform", "score_samples")
@@ -250,6 +250,8 @@ def check_component(spec_or_obj, example: dict | None = None, tmp_path=None, kin
         assert all(np.isfinite(lrs)), "learning rates must be finite"
         loaded = check_save_load(obj, tmp_path)
         assert [loaded.learning_rate(t, 1.0) for t in range(50)] == [obj.learning_rate(t, 1.0) for t in range(50)]
+    elif kind == "env":
+        check_env_api(spec, kind)
     elif kind == "initializer":
         a = obj.init((6, 5), random_state=0)
         b = obj.init((6, 5), random_state=0)
@@ -262,6 +264,37 @@ def check_component(spec_or_obj, example: dict | None = None, tmp_path=None, kin
         loaded = check_save_load(obj, tmp_path)
         again = (getattr(loaded, "fn", None) or loaded)(*args)
         assert_state_equal(np.asarray(first), np.asarray(again), "call after load")
+
+
+def check_env_api(spec, kind="env") -> None:
+    """The Gymnasium API of an environment: ``reset(seed=...)`` returns ``(observation, info)``
+    and ``step(action)`` returns ``(observation, reward, terminated, truncated, info)`` with a
+    real reward, bool flags and dict infos; the same seeds (``random_state`` of the constructor,
+    ``reset(seed=0)``, the action space's) give the same episode start and step."""
+    import numbers
+
+    def episode():
+        env = _fresh(spec, 0 if _has_random_state(type(_build.build(spec, kind=kind))) else None, kind)
+        first = env.reset(seed=0)
+        assert isinstance(first, tuple) and len(first) == 2 and isinstance(first[1], dict), \
+            f"{spec}: reset() must return (observation, info dict), got {first!r:.80}"
+        space = getattr(env, "action_space", None)
+        if space is None:
+            return first, None
+        space.seed(0)
+        out = env.step(space.sample())
+        assert isinstance(out, tuple) and len(out) == 5, f"{spec}: step() must return a 5-tuple, got {out!r:.80}"
+        _, reward, terminated, truncated, info = out
+        assert isinstance(reward, numbers.Real) and isinstance(terminated, (bool, np.bool_)) \
+            and isinstance(truncated, (bool, np.bool_)) and isinstance(info, dict), \
+            f"{spec}: step() must return (observation, real reward, bool, bool, info dict), got {out!r:.80}"
+        return first, out
+
+    (first_a, step_a), (first_b, step_b) = episode(), episode()
+    assert_state_equal(np.asarray(first_a[0]), np.asarray(first_b[0]), "observation after reset(seed=0)")
+    if step_a is not None:
+        assert_state_equal(np.asarray(step_a[0]), np.asarray(step_b[0]), "observation after the same step")
+        assert step_a[1] == step_b[1], "reward of the same step from the same seed differs"
 
 
 def _check_optimizer(spec, tmp_path, kind="optimizer"):
