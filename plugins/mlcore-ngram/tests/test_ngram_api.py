@@ -144,15 +144,15 @@ def test_tokenizer_spec_is_built_through_mlcore(monkeypatch):
 
 def test_errors():
     with pytest.raises(ComponentArgumentError):
-        MLENGram(n=0)
+        MLENGram(n=0)._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(ComponentArgumentError):
-        AdditiveNGram(k=0)
+        AdditiveNGram(k=0)._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(ComponentArgumentError):
-        GoodTuringNGram(confidence=-1)
+        GoodTuringNGram(confidence=-1)._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(ComponentArgumentError):
-        MLENGram(bos="<x>", eos="<x>")
+        MLENGram(bos="<x>", eos="<x>")._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(ComponentArgumentError):
-        MLENGram(min_count=0)
+        MLENGram(min_count=0)._validate_params()  # constructors store; validation runs at build/fit
     with pytest.raises(TypeError):
         MLENGram().fit("the cat sat")   # a single string, not a list of sentences
     with pytest.raises(TypeError):

@@ -105,10 +105,6 @@ class MultinomialHMM(Estimator):
 
     def __init__(self, n_states=2, *, startprob=None, transmat=None, emissionprob=None,
                  n_symbols=None, max_iter=100, tol=1e-2, random_state=None):
-        check_scalar(n_states, "n_states", numbers.Integral, low=1)
-        check_scalar(n_symbols, "n_symbols", numbers.Integral, low=1, allow_none=True)
-        check_scalar(max_iter, "max_iter", numbers.Integral, low=0)
-        check_scalar(tol, "tol", low=0)
         self.n_states = n_states
         self.startprob = startprob
         self.transmat = transmat
@@ -117,6 +113,13 @@ class MultinomialHMM(Estimator):
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
+
+    def _check_params(self):
+        """Hyperparameter checks (run by ``mlcore.build`` and at ``fit``; the constructor only stores)."""
+        check_scalar(self.n_states, "n_states", numbers.Integral, low=1)
+        check_scalar(self.n_symbols, "n_symbols", numbers.Integral, low=1, allow_none=True)
+        check_scalar(self.max_iter, "max_iter", numbers.Integral, low=0)
+        check_scalar(self.tol, "tol", low=0)
 
     # ----------------------------------------------------------------- input
     def _sequences(self, X, lengths, n_symbols=None):

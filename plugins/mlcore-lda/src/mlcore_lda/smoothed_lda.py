@@ -115,12 +115,6 @@ class SmoothedLDA(TopicModel, Estimator):
 
     def __init__(self, n_topics=10, *, alpha=None, beta=0.01, n_iter=200, burn_in=None, n_words=None,
                  random_state=None):
-        check_scalar(n_topics, "n_topics", numbers.Integral, low=1)
-        check_scalar(alpha, "alpha", low=0, low_inclusive=False, allow_none=True)
-        check_scalar(beta, "beta", low=0, low_inclusive=False)
-        check_scalar(n_iter, "n_iter", numbers.Integral, low=1)
-        check_scalar(burn_in, "burn_in", numbers.Integral, low=0, high=n_iter - 1, allow_none=True)
-        check_scalar(n_words, "n_words", numbers.Integral, low=1, allow_none=True)
         self.n_topics = n_topics
         self.alpha = alpha
         self.beta = beta
@@ -128,6 +122,15 @@ class SmoothedLDA(TopicModel, Estimator):
         self.burn_in = burn_in
         self.n_words = n_words
         self.random_state = random_state
+
+    def _check_params(self):
+        """Hyperparameter checks (run by ``mlcore.build`` and at ``fit``; the constructor only stores)."""
+        check_scalar(self.n_topics, "n_topics", numbers.Integral, low=1)
+        check_scalar(self.alpha, "alpha", low=0, low_inclusive=False, allow_none=True)
+        check_scalar(self.beta, "beta", low=0, low_inclusive=False)
+        check_scalar(self.n_iter, "n_iter", numbers.Integral, low=1)
+        check_scalar(self.burn_in, "burn_in", numbers.Integral, low=0, high=self.n_iter - 1, allow_none=True)
+        check_scalar(self.n_words, "n_words", numbers.Integral, low=1, allow_none=True)
 
     def _alpha(self):
         return 50.0 / self.n_topics if self.alpha is None else float(self.alpha)

@@ -62,7 +62,10 @@ class AdditiveNGram(NGramModel):
                  lowercase: bool = False, bos: str = "<s>", eos: str = "</s>", unk: str = "<unk>"):
         self.k = k
         self._store_common(n, min_count, tokenizer, lowercase, bos, eos, unk)
-        check_scalar(k, "k", numbers.Real, low=0, low_inclusive=False)
+
+    def _check_params(self):
+        super()._check_params()
+        check_scalar(self.k, "k", numbers.Real, low=0, low_inclusive=False)
 
     def _log_cond(self, ctx, w):
         m, row, total = self._context_stats(ctx)

@@ -64,7 +64,8 @@ class NGramModel(Estimator):
 
     # -- hyperparameters ------------------------------------------------------------------
     def _store_common(self, n, min_count, tokenizer, lowercase, bos, eos, unk):
-        """Store (verbatim) and check the hyperparameters every n-gram model has."""
+        """Store (verbatim) the hyperparameters every n-gram model has (checked by
+        ``_check_params`` at build and fit)."""
         self.n = n
         self.min_count = min_count
         self.tokenizer = tokenizer
@@ -72,6 +73,8 @@ class NGramModel(Estimator):
         self.bos = bos
         self.eos = eos
         self.unk = unk
+
+    def _check_params(self):
         self._check_common()
 
     def _check_common(self):

@@ -178,7 +178,10 @@ class GoodTuringNGram(NGramModel):
                  eos: str = "</s>", unk: str = "<unk>"):
         self.confidence = confidence
         self._store_common(n, min_count, tokenizer, lowercase, bos, eos, unk)
-        check_scalar(confidence, "confidence", numbers.Real, low=0)
+
+    def _check_params(self):
+        super()._check_params()
+        check_scalar(self.confidence, "confidence", numbers.Real, low=0)
 
     def _fit_smoothing(self):
         V = len(self.vocab_)

@@ -97,12 +97,14 @@ class BytePairEncoder(Estimator):
         self.min_frequency = min_frequency
         self.encoding = encoding
         self.input_type = input_type
-        check_scalar(max_merges, "max_merges", int, low=0)
-        check_scalar(min_frequency, "min_frequency", int, low=1)
-        check_scalar(encoding, "encoding", str)
-        from mlcore.validation import check_choice
 
-        check_choice(input_type, "input_type", ("strings", "files"))
+    def _check_params(self):
+        """Hyperparameter checks (run by ``mlcore.build`` and at ``fit``; the constructor only stores)."""
+        check_scalar(self.max_merges, "max_merges", int, low=0)
+        check_scalar(self.min_frequency, "min_frequency", int, low=1)
+        check_scalar(self.encoding, "encoding", str)
+        from mlcore.validation import check_choice
+        check_choice(self.input_type, "input_type", ("strings", "files"))
 
     def _chunks(self, text):
         return [c.encode(self.encoding) for c in _CHUNK.findall(text)]

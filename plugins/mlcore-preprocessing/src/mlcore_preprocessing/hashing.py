@@ -133,10 +133,13 @@ class FeatureHasher(Estimator):
         self.input_type = input_type
         self.alternate_sign = alternate_sign
         self.sparse = sparse
-        check_scalar(n_features, "n_features", int, low=1)
-        check_choice(input_type, "input_type", ("dict", "pair", "string"))
-        check_scalar(alternate_sign, "alternate_sign", bool)
-        check_scalar(sparse, "sparse", bool)
+
+    def _check_params(self):
+        """Hyperparameter checks (run by ``mlcore.build`` and at ``fit``; the constructor only stores)."""
+        check_scalar(self.n_features, "n_features", int, low=1)
+        check_choice(self.input_type, "input_type", ("dict", "pair", "string"))
+        check_scalar(self.alternate_sign, "alternate_sign", bool)
+        check_scalar(self.sparse, "sparse", bool)
 
     def fit(self, X=None, y=None):
         """Nothing to learn; records ``n_features_out_`` and returns self."""

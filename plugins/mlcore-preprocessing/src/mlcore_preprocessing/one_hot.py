@@ -56,16 +56,19 @@ class OneHotEncoder(Estimator):
     def __init__(self, categories: list | None = None, handle_unknown: str = "error"):
         self.categories = categories
         self.handle_unknown = handle_unknown
-        check_choice(handle_unknown, "handle_unknown", ("error", "ignore"))
-        if categories is not None:
+
+    def _check_params(self):
+        """Hyperparameter checks (run by ``mlcore.build`` and at ``fit``; the constructor only stores)."""
+        check_choice(self.handle_unknown, "handle_unknown", ("error", "ignore"))
+        if self.categories is not None:
             from mlcore.errors import ComponentArgumentError
 
             try:
-                cats = _labels(categories, "categories")
+                cats = _labels(self.categories, "categories")
             except (TypeError, ValueError) as exc:
                 raise ComponentArgumentError(str(exc)) from None
             if len(np.unique(cats)) != len(cats) or len(cats) == 0:
-                raise ComponentArgumentError(f"categories must be distinct and non-empty, got {categories!r}")
+                raise ComponentArgumentError(f"categories must be distinct and non-empty, got {self.categories!r}")
 
     def fit(self, X, y=None):
         """Learn the categories of the labels ``X (n,)``; returns self."""

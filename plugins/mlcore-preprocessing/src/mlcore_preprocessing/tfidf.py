@@ -97,13 +97,16 @@ class TFIDF(Estimator):
         self.sparse = sparse
         self.input_type = input_type
         self.encoding = encoding
+
+    def _check_params(self):
+        """Hyperparameter checks (run by ``mlcore.build`` and at ``fit``; the constructor only stores)."""
         _check_text_options(self)
-        check_scalar(min_count, "min_count", int, low=1)
-        check_scalar(max_tokens, "max_tokens", int, low=1, allow_none=True)
-        check_scalar(smooth_idf, "smooth_idf", bool)
-        check_scalar(sublinear_tf, "sublinear_tf", bool)
-        check_scalar(sparse, "sparse", bool)
-        check_choice(norm, "norm", ("l2", "l1", None))
+        check_scalar(self.min_count, "min_count", int, low=1)
+        check_scalar(self.max_tokens, "max_tokens", int, low=1, allow_none=True)
+        check_scalar(self.smooth_idf, "smooth_idf", bool)
+        check_scalar(self.sublinear_tf, "sublinear_tf", bool)
+        check_scalar(self.sparse, "sparse", bool)
+        check_choice(self.norm, "norm", ("l2", "l1", None))
 
     # ------------------------------------------------------------------ helpers
     def _tokenize_fn(self):

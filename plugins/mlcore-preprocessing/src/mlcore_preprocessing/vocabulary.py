@@ -95,11 +95,14 @@ class Vocabulary(Estimator):
         self.unk_token = unk_token
         self.input_type = input_type
         self.encoding = encoding
+
+    def _check_params(self):
+        """Hyperparameter checks (run by ``mlcore.build`` and at ``fit``; the constructor only stores)."""
         _check_text_options(self)
-        check_scalar(min_count, "min_count", int, low=1)
-        check_scalar(max_tokens, "max_tokens", int, low=1, allow_none=True)
-        specials = [t for t in (bol_token, eol_token, unk_token) if t is not None]
-        for t in (bol_token, eol_token, unk_token):
+        check_scalar(self.min_count, "min_count", int, low=1)
+        check_scalar(self.max_tokens, "max_tokens", int, low=1, allow_none=True)
+        specials = [t for t in (self.bol_token, self.eol_token, self.unk_token) if t is not None]
+        for t in (self.bol_token, self.eol_token, self.unk_token):
             check_scalar(t, "special token", str, allow_none=True)
         if len(set(specials)) != len(specials):
             from mlcore.errors import ComponentArgumentError

@@ -71,20 +71,28 @@ class BernoulliVAE(Estimator):
 
     def __init__(self, latent_dim: int = 8, encoder: str = "conv", channels=(16, 32), hidden: int = 128,
                  learning_rate: float = 1e-3, batch_size: int = 64, epochs: int = 20, random_state=None):
-        from mlcore.errors import ComponentArgumentError
-
-        self.latent_dim = check_int(latent_dim, "latent_dim")
-        self.encoder = check_choice(encoder, "encoder", ("conv", "mlp"))
-        if not (isinstance(channels, (tuple, list)) and len(channels) == 2):
-            raise ComponentArgumentError(f"channels must be a pair of ints, got {channels!r}")
-        for c in channels:
-            check_int(c, "channels")
+        self.latent_dim = latent_dim
+        self.encoder = encoder
         self.channels = channels
-        self.hidden = check_int(hidden, "hidden")
-        self.learning_rate = check_scalar(learning_rate, "learning_rate", low=0, low_inclusive=False)
-        self.batch_size = check_int(batch_size, "batch_size")
-        self.epochs = check_int(epochs, "epochs")
+        self.hidden = hidden
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
         self.random_state = random_state
+
+    def _check_params(self):
+        """Hyperparameter checks (run by ``mlcore.build`` and at ``fit``; the constructor only stores)."""
+        from mlcore.errors import ComponentArgumentError
+        check_int(self.latent_dim, "latent_dim")
+        check_choice(self.encoder, "encoder", ("conv", "mlp"))
+        if not (isinstance(self.channels, (tuple, list)) and len(self.channels) == 2):
+            raise ComponentArgumentError(f"channels must be a pair of ints, got {self.channels!r}")
+        for c in self.channels:
+            check_int(c, "channels")
+        check_int(self.hidden, "hidden")
+        check_scalar(self.learning_rate, "learning_rate", low=0, low_inclusive=False)
+        check_int(self.batch_size, "batch_size")
+        check_int(self.epochs, "epochs")
 
     @classmethod
     def conformance_example(cls):

@@ -122,23 +122,37 @@ class Word2Vec(Estimator):
                  negative: int = 5, noise_power: float = 0.75, subsample: float = 1e-3, min_count: int = 1,
                  learning_rate: float = 0.025, min_learning_rate: float = 1e-4, epochs: int = 5,
                  batch_size: int = 512, lowercase: bool = False, random_state=None):
-        self.embedding_dim = check_int(embedding_dim, "embedding_dim")
-        self.window = check_int(window, "window")
-        self.architecture = check_choice(architecture, "architecture", ("skip_gram", "cbow"))
-        self.negative = check_int(negative, "negative")
-        self.noise_power = check_scalar(noise_power, "noise_power", low=0)
-        self.subsample = check_scalar(subsample, "subsample", low=0)
-        self.min_count = check_int(min_count, "min_count")
-        self.learning_rate = check_scalar(learning_rate, "learning_rate", low=0, low_inclusive=False)
-        self.min_learning_rate = check_scalar(min_learning_rate, "min_learning_rate", low=0)
-        self.epochs = check_int(epochs, "epochs")
-        self.batch_size = check_int(batch_size, "batch_size")
-        if not isinstance(lowercase, bool):
-            from mlcore.errors import ComponentArgumentError
-
-            raise ComponentArgumentError(f"lowercase must be True or False, got {lowercase!r}")
+        self.embedding_dim = embedding_dim
+        self.window = window
+        self.architecture = architecture
+        self.negative = negative
+        self.noise_power = noise_power
+        self.subsample = subsample
+        self.min_count = min_count
+        self.learning_rate = learning_rate
+        self.min_learning_rate = min_learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
         self.lowercase = lowercase
         self.random_state = random_state
+
+    def _check_params(self):
+        """Hyperparameter checks (run by ``mlcore.build`` and at ``fit``; the constructor only stores)."""
+        check_int(self.embedding_dim, "embedding_dim")
+        check_int(self.window, "window")
+        check_choice(self.architecture, "architecture", ("skip_gram", "cbow"))
+        check_int(self.negative, "negative")
+        check_scalar(self.noise_power, "noise_power", low=0)
+        check_scalar(self.subsample, "subsample", low=0)
+        check_int(self.min_count, "min_count")
+        check_scalar(self.learning_rate, "learning_rate", low=0, low_inclusive=False)
+        check_scalar(self.min_learning_rate, "min_learning_rate", low=0)
+        check_int(self.epochs, "epochs")
+        check_int(self.batch_size, "batch_size")
+        if not isinstance(self.lowercase, bool):
+            from mlcore.errors import ComponentArgumentError
+
+            raise ComponentArgumentError(f"lowercase must be True or False, got {self.lowercase!r}")
 
     @classmethod
     def conformance_example(cls):
