@@ -201,3 +201,15 @@ def test_new_plugin_estimator_template_passes_the_checks(tmp_path):
     del sys.modules[spec.name]
     assert not failed
     assert len(results) > 40
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_name_of)
+def test_constructor_and_set_params_store_anything(estimator):
+    """Every estimator, also those scikit-learn's matrix checks skip (text, sequences):
+    the constructor and ``set_params`` store values verbatim and raise nothing; the
+    declared constraints catch a bad value at ``fit`` (or ``mlcore.build``)."""
+    fresh = mlcore.build(_spec(_name_of(estimator)))   # ESTIMATORS are shared with the other tests
+    odd = {k: -1 for k in fresh.get_params(deep=False)}
+    est = type(fresh)(**odd)
+    assert est.get_params(deep=False) == odd
+    assert fresh.set_params(**odd) is fresh
