@@ -39,10 +39,13 @@ def test_plugin_layout(plugin):
         assert eps == {family: f"{module}.plugin"}
         assert (plugin / "src" / module / "plugin.py").exists()
     assert (plugin / "README.md").exists()
+    package = plugin / "src" / module
+    assert (package / "py.typed").exists(), f"{plugin.name} ships no py.typed"
+    assert "py.typed" in meta["tool"]["setuptools"]["package-data"][module], "py.typed is not package data"
     assert not (plugin / "tests" / "__init__.py").exists()
     assert list((plugin / "tests").glob("test_*.py")), f"{plugin.name} has no tests"
     deps = [re.split(r"[<>=!~ \[]", d)[0].lower() for d in meta["project"].get("dependencies", [])]
-    allowed = {"mlcore", "numpy", "scipy", "pluggy", "attrs"} | {p.name for p in PLUGIN_DIRS}
+    allowed = {"mlcore-core", "numpy", "scipy", "pluggy", "attrs"} | {p.name for p in PLUGIN_DIRS}
     if plugin.name in GYMNASIUM_PLUGINS:  # Gymnasium environments (issue 19); no other family
         allowed.add("gymnasium")
     assert set(deps) <= allowed, f"runtime dependencies beyond the allowed set: {set(deps) - allowed}"
