@@ -16,8 +16,16 @@ def _labels(y, name="y"):
         a = a[:, 0]
     if a.ndim != 1:
         raise ValueError(f"{name} must be a 1-D sequence of labels, got shape {a.shape}")
-    if a.dtype.hasobject:
-        raise TypeError(f"{name} mixes label types (object array); use all strings or all numbers")
+    if a.dtype.hasobject:  # a pandas column: all strings or all numbers is fine, a mix is not
+        if a.size and all(isinstance(v, str) for v in a):
+            a = a.astype(str)
+        elif a.size and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                            for v in a):
+            a = a.astype(np.float64)
+            if np.all(a == np.round(a)) and np.isfinite(a).all():
+                a = a.astype(np.int64)
+        else:
+            raise TypeError(f"{name} mixes label types (object array); use all strings or all numbers")
     if a.dtype.kind not in "biufU":
         raise TypeError(f"{name} must hold numbers, booleans or strings, got dtype {a.dtype}")
     if a.dtype.kind == "f" and not np.isfinite(a).all():
