@@ -213,3 +213,27 @@ def test_constructor_and_set_params_store_anything(estimator):
     est = type(fresh)(**odd)
     assert est.get_params(deep=False) == odd
     assert fresh.set_params(**odd) is fresh
+
+
+def test_pipeline_tools_with_mlcore_estimators():
+    """ColumnTransformer with an all-string object column (one_hot_encoder) beside a numeric
+    one; clone, cross_val_score and GridSearchCV (two jobs) over a pipeline."""
+    import numpy as np
+    from sklearn.base import clone
+    from sklearn.compose import ColumnTransformer
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    X = np.array([["red", 1.0], ["blue", 2.0], ["red", 3.0], ["green", 4.0]], dtype=object)
+    ct = ColumnTransformer([("oh", mlcore.build("one_hot_encoder"), [0]), ("sc", mlcore.build("standardizer"), [1])])
+    Z = ct.fit_transform(X)
+    np.testing.assert_allclose(Z[:, :3], [[0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 1, 0]])   # blue, green, red
+    np.testing.assert_allclose(Z[:, 3], (np.arange(1.0, 5.0) - 2.5) / np.std(np.arange(1.0, 5.0)))
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+    pipe = make_pipeline(mlcore.build("standardizer"), mlcore.build("logistic_regression"))
+    assert clone(pipe).get_params()["logisticregression__C"] == 1.0
+    assert cross_val_score(pipe, X, y, cv=3).mean() > 0.85
+    search = GridSearchCV(pipe, {"logisticregression__C": [0.01, 10.0]}, cv=3, n_jobs=2).fit(X, y)
+    assert search.best_params_ == {"logisticregression__C": 10.0}
