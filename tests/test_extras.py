@@ -55,7 +55,7 @@ def _run_on_a_terminal(code: str, env: dict) -> str:
 
 
 def test_long_work_shows_a_progress_bar_on_a_terminal_once_tqdm_is_installed(tmp_path):
-    pytest.importorskip("tqdm")  # a test dependency (requirements-dev.txt via the progress extra's package)
+    pytest.importorskip("tqdm")  # in requirements-dev.txt: never skipped by make test
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     shown = _run_on_a_terminal(FIT, env)
     assert "it/s" in shown or "%|" in shown or "it [" in shown, repr(shown[-300:])
