@@ -316,7 +316,8 @@ def test_closed_form():
     "estimator": dict(
         cls_suffix="Classifier",
         example_spec="{name}",
-        doc="A nearest-centroid classifier.",
+        doc=("A nearest-centroid classifier built on `mlcore.interfaces.ClassifierMixin`: it passes "
+             "scikit-learn's estimator checks (`sklearn.utils.estimator_checks.check_estimator`)."),
         component='''\
 """The `{name}` estimator: a nearest-centroid classifier."""
 
