@@ -77,8 +77,19 @@ def _fit_batch(data, S, criterion, seeds, bootstrap, kw):
 
 
 def _fit_group(data, S, criterion, batches, bootstrap, kw):
-    """Fit several batches in one worker task: a list of :func:`_fit_batch` results."""
-    return [_fit_batch(data, S, criterion, b, bootstrap, kw) for b in batches]
+    """Fit several batches in one worker task: a list of :func:`_fit_batch` results.
+
+    Arrays that arrive unaligned or read-only (out-of-band pickle buffers of a cluster's
+    transport) are copied once into ordinary worker memory, which the hot loop reads at
+    full speed.
+    """
+    def local(a):
+        if isinstance(a, np.ndarray) and not (a.flags.aligned and a.flags.writeable and a.flags.c_contiguous):
+            return np.array(a, order="C")
+        return a
+
+    data = tuple(local(a) for a in data)
+    return [_fit_batch(data, local(S), criterion, b, bootstrap, kw) for b in batches]
 
 
 def _split_trees(flat):
