@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _harness import median_time
+from _harness import median_time, paired_median_times
 
 
 def _data(kind):
@@ -69,11 +69,55 @@ def workloads(quick=False):
             Xtr, ytr, Xte, yte = _data(kind)
             for name, make, ref_name, make_ref, target in _cases():
                 est, ref = make(), make_ref()
-                t = median_time(lambda e=est, a=Xtr, b=ytr: e.fit(a, b), repeat=repeat, warmup=warmup)
-                tr = median_time(lambda e=ref, a=Xtr, b=ytr: e.fit(a, b), repeat=repeat, warmup=warmup)
+                t, tr = paired_median_times(lambda e=est, a=Xtr, b=ytr: e.fit(a, b),
+                                            lambda e=ref, a=Xtr, b=ytr: e.fit(a, b), repeat=repeat, warmup=warmup)
                 acc, acc_ref = est.score(Xte, yte), ref.score(Xte, yte)
                 yield {"workload": f"{name}, {label}", "mlcore": t, "reference": ref_name, "ref": tr,
                        "quality": f"test acc {acc:.4f} vs {acc_ref:.4f}", "target": target}
+    yield from _parallel(quick)
+
+
+def _load():
+    with open("/proc/loadavg") as fh:
+        return float(fh.read().split()[0])
+
+
+def _parallel(quick):
+    """random_forest 50 trees on 10^5 x 20: n_jobs=2 and a two-worker Dask LocalCluster
+    against n_jobs=1 (ratio = parallel time / one-core time; target 1/1.7 and 1/1.5).
+    A speed-up is only meaningful on a quiet machine: the 1-minute load average is printed."""
+    import joblib
+    from mlcore_trees import RandomForest
+
+    n = 20_000 if quick else 100_000
+    X, y, _, _ = _data_n(n)
+    make = lambda jobs: RandomForest(n_estimators=50, max_depth=10, random_state=0, n_jobs=jobs)  # noqa: E731
+    repeat = 1 if quick else 3
+    one = make(1).fit(X, y)
+    t1, t2 = paired_median_times(lambda: make(1).fit(X, y), lambda: make(2).fit(X, y), repeat=repeat, warmup=0)
+    same = bool(np.array_equal(make(2).fit(X, y).threshold_, one.threshold_))
+    yield {"workload": f"random_forest n_jobs=2 vs 1, {n}x20, 50 trees", "mlcore": t2,
+           "reference": "mlcore random_forest n_jobs=1", "ref": t1,
+           "quality": f"speed-up {t1 / t2:.2f}x, same model {same}, load {_load():.2f}", "target": 1 / 1.7}
+    try:
+        import distributed
+    except ImportError:  # pragma: no cover
+        return
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) \
+            as cluster, distributed.Client(cluster), joblib.parallel_config(backend="dask"):
+        par = make(-1).fit(X, y)                                     # warm-up: workers import
+        td = median_time(lambda: make(-1).fit(X, y), repeat=repeat, warmup=0)
+    same = bool(np.array_equal(par.threshold_, one.threshold_))
+    yield {"workload": f"random_forest dask LocalCluster(2) vs n_jobs=1, {n}x20", "mlcore": td,
+           "reference": "mlcore random_forest n_jobs=1", "ref": t1,
+           "quality": f"speed-up {t1 / td:.2f}x, same model {same}, load {_load():.2f}", "target": 1 / 1.5}
+
+
+def _data_n(n):
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(n_samples=n, n_features=20, n_informative=10, random_state=0)
+    return X, y, None, None
 
 
 if __name__ == "__main__":
