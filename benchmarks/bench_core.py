@@ -17,16 +17,20 @@ import subprocess
 import sys
 import time
 
-from _harness import median_time
+from _harness import paired_median_times
 
 SPEC = "sgd(lr=0.1, momentum=0.9, scheduler=exponential(decay=0.9))"
 
 
-def _per_call(fn, n):
-    def loop():
-        for _ in range(n):
-            fn()
-    return median_time(loop, repeat=5) / n
+def _paired_per_call(fn, n, ref, n_ref):
+    """Per-call times of ``fn`` and ``ref``, loops of ``n`` / ``n_ref`` calls alternated."""
+    def loop(f, k):
+        def run():
+            for _ in range(k):
+                f()
+        return run
+    a, b = paired_median_times(loop(fn, n), loop(ref, n_ref), repeat=5)
+    return a / n, b / n_ref
 
 
 def workloads(quick: bool = False):
@@ -36,14 +40,14 @@ def workloads(quick: bool = False):
     reg = mlcore.registry()
     sgd_path = reg.lookup("sgd", "optimizer").target_path
     exp_path = reg.lookup("exponential", "scheduler").target_path
-    ours = _per_call(lambda: mlcore.build(SPEC), n)
+    build = lambda: mlcore.build(SPEC)  # noqa: E731
     try:
         from hydra.utils import instantiate
 
         cfg = {"_target_": sgd_path.replace(":", "."), "lr": 0.1, "momentum": 0.9,
                "scheduler": {"_target_": exp_path.replace(":", "."), "decay": 0.9}}
         assert type(instantiate(cfg)) is type(mlcore.build(SPEC))
-        hydra = _per_call(lambda: instantiate(cfg), max(n // 10, 20))
+        ours, hydra = _paired_per_call(build, n, lambda: instantiate(cfg), max(n // 10, 20))
         yield {"workload": "spec parse+build, 2 levels (vs Hydra)", "mlcore": ours,
                "reference": "hydra.utils.instantiate", "ref": hydra, "target": 0.1}
     except ImportError:
@@ -66,7 +70,7 @@ def workloads(quick: bool = False):
         cfg = {"opt": {"@optimizers": "sgd", "lr": 0.1, "momentum": 0.9,
                        "scheduler": {"@schedulers": "exponential", "decay": 0.9}}}
         assert type(Reg.resolve(cfg)["opt"]) is sgd_cls
-        conf = _per_call(lambda: Reg.resolve(cfg), max(n // 10, 20))
+        ours, conf = _paired_per_call(build, n, lambda: Reg.resolve(cfg), max(n // 10, 20))
         yield {"workload": "spec parse+build, 2 levels (vs confection)", "mlcore": ours,
                "reference": "confection registry.resolve", "ref": conf, "target": 1.0}
     except ImportError:

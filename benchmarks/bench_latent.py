@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from _harness import median_time
+from _harness import paired_median_times
 
 import mlcore
 
@@ -32,8 +32,7 @@ def _gmm(quick):
                           precisions_init=np.linalg.inv(c0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_ours = median_time(lambda: ours.fit(X), repeat=3)
-        t_ref = median_time(lambda: ref.fit(X), repeat=3)
+        t_ours, t_ref = paired_median_times(lambda: ours.fit(X), lambda: ref.fit(X), repeat=3)
     yield {"workload": f"gmm EM {len(X)}x5, 8 comps, 50 it (same start)", "mlcore": t_ours,
            "reference": "sklearn GaussianMixture", "ref": t_ref,
            "quality": f"avg loglik {ours.score(X):.6f} vs {ref.score(X):.6f}", "target": 1.5}
@@ -59,12 +58,10 @@ def _hmm(quick):
     ours = mlcore.build("multinomial_hmm", n_states=10, startprob=pi, transmat=A, emissionprob=B,
                         n_symbols=20, max_iter=1).fit(X)
     ours.startprob_, ours.transmat_, ours.emissionprob_ = pi, A, B
-    t_ours = median_time(lambda: ours.score(X), repeat=7)
-    t_ref = median_time(lambda: ref.score(X[:, None]), repeat=7)
+    t_ours, t_ref = paired_median_times(lambda: ours.score(X), lambda: ref.score(X[:, None]), repeat=7)
     yield {"workload": f"hmm loglik T={T}, N=10, V=20", "mlcore": t_ours, "reference": "hmmlearn CategoricalHMM",
            "ref": t_ref, "quality": f"loglik {ours.score(X):.6f} vs {ref.score(X[:, None]):.6f}", "target": 3.0}
-    t_ours = median_time(lambda: ours.decode(X), repeat=7)
-    t_ref = median_time(lambda: ref.decode(X[:, None]), repeat=7)
+    t_ours, t_ref = paired_median_times(lambda: ours.decode(X), lambda: ref.decode(X[:, None]), repeat=7)
     lp, path = ours.decode(X)
     lp_ref, path_ref = ref.decode(X[:, None])
     yield {"workload": f"hmm viterbi T={T}, N=10, V=20", "mlcore": t_ours, "reference": "hmmlearn CategoricalHMM",
@@ -86,8 +83,7 @@ def _hmm(quick):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_ours = median_time(lambda: ours.fit(Xs, lengths), repeat=3)
-        t_ref = median_time(fit_ref, repeat=3)
+        t_ours, t_ref = paired_median_times(lambda: ours.fit(Xs, lengths), fit_ref, repeat=3)
     yield {"workload": f"hmm Baum-Welch {S}x200, 20 it", "mlcore": t_ours, "reference": "hmmlearn CategoricalHMM",
            "ref": t_ref, "quality": f"final loglik {ours.history_[-1]:.4f} vs {bw.monitor_.history[-1]:.4f}",
            "target": 2.0}
@@ -104,8 +100,7 @@ def _lda(quick):
     X = np.stack([rng.multinomial(n, th @ topics) for n, th in zip(lens, theta)]).astype(float)
     ours = mlcore.build("lda(n_topics=10, max_iter=20, tol=0.0, random_state=0)")
     ref = LatentDirichletAllocation(10, learning_method="batch", max_iter=20, evaluate_every=-1, random_state=0)
-    t_ours = median_time(lambda: ours.fit(X), repeat=1, warmup=0)
-    t_ref = median_time(lambda: ref.fit(X), repeat=1, warmup=0)
+    t_ours, t_ref = paired_median_times(lambda: ours.fit(X), lambda: ref.fit(X), repeat=1, warmup=0)
     yield {"workload": f"lda {D} docs, V=1000, K=10, 20 it", "mlcore": t_ours,
            "reference": "sklearn LatentDirichletAllocation(batch)", "ref": t_ref,
            "quality": f"perplexity {ours.perplexity(X):.1f} (BNJ bound) vs {ref.perplexity(X):.1f} (sklearn bound)",
@@ -122,8 +117,7 @@ def _nmf(quick):
     ref = NMF(10, solver="cd", tol=1e-4, max_iter=200, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_ours = median_time(lambda: ours.fit(X), repeat=3)
-        t_ref = median_time(lambda: ref.fit(X), repeat=3)
+        t_ours, t_ref = paired_median_times(lambda: ours.fit(X), lambda: ref.fit(X), repeat=3)
     yield {"workload": f"nmf {n}x{m}, rank 10, tol 1e-4, max_iter 200", "mlcore": t_ours,
            "reference": "sklearn NMF(solver='cd')", "ref": t_ref,
            "quality": f"frobenius error {ours.reconstruction_err_:.4f} ({ours.n_iter_} it) vs "

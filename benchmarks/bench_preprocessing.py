@@ -7,7 +7,7 @@ workload reports the median time of mlcore and of the reference in this process.
 from __future__ import annotations
 
 import numpy as np
-from _harness import median_time
+from _harness import paired_median_times
 
 
 def _zipf_docs(n_docs, vocab=3000, seed=0, lo=20, hi=120):
@@ -24,8 +24,7 @@ def _dft(n, repeat):
     x = np.random.default_rng(n).standard_normal(n)
     ref = np.fft.fft(x)
     err = np.abs(dft(x) - ref).max() / np.abs(ref).max()
-    t = median_time(lambda: dft(x), repeat=repeat, warmup=3)
-    r = median_time(lambda: np.fft.fft(x), repeat=repeat, warmup=3)
+    t, r = paired_median_times(lambda: dft(x), lambda: np.fft.fft(x), repeat=repeat, warmup=3)
     return {"workload": f"dft N={n:,} (real input, full spectrum)", "mlcore": t,
             "reference": "numpy.fft.fft", "ref": r, "quality": f"max rel err {err:.1e}",
             "target": 5.0 if n & (n - 1) == 0 else 10.0}
@@ -46,8 +45,8 @@ def workloads(quick: bool = False):
     A = enc.fit_transform(docs)
     B = TfidfVectorizer().fit_transform(docs)
     diff = abs(A - B).max()
-    t = median_time(lambda: mlcore.build("tfidf(sparse=True)").fit_transform(docs), repeat=3 if quick else 5)
-    r = median_time(lambda: TfidfVectorizer().fit_transform(docs), repeat=3 if quick else 5)
+    t, r = paired_median_times(lambda: mlcore.build("tfidf(sparse=True)").fit_transform(docs),
+                               lambda: TfidfVectorizer().fit_transform(docs), repeat=3 if quick else 5)
     yield {"workload": f"tfidf fit_transform {len(docs):,} docs, V={A.shape[1]:,}", "mlcore": t,
            "reference": "sklearn TfidfVectorizer", "ref": r, "quality": f"max abs diff {diff:.1e}",
            "target": 1.5}
@@ -62,8 +61,7 @@ def workloads(quick: bool = False):
          for _ in range(n)]
     fh = mlcore.build("feature_hasher(n_features=1024, sparse=True)").fit()
     sk = SkFeatureHasher(n_features=1024)
-    t = median_time(lambda: fh.transform(X), repeat=repeat)
-    r = median_time(lambda: sk.transform(X), repeat=repeat)
+    t, r = paired_median_times(lambda: fh.transform(X), lambda: sk.transform(X), repeat=repeat)
     yield {"workload": f"feature_hasher {n:,} x 20 keys -> 1,024", "mlcore": t,
            "reference": "sklearn FeatureHasher", "ref": r,
            "quality": f"nnz {fh.transform(X).nnz} vs {sk.transform(X).nnz}", "target": 3.0}
@@ -76,8 +74,8 @@ def workloads(quick: bool = False):
     img = np.random.default_rng(1).random((size, size, 3))
     out = batch_resample(img[None], (2 * size, 2 * size))[0]
     ref = ndimage.zoom(img, (2, 2, 1), order=1)
-    t = median_time(lambda: batch_resample(img[None], (2 * size, 2 * size)), repeat=5)
-    r = median_time(lambda: ndimage.zoom(img, (2, 2, 1), order=1), repeat=5)
+    t, r = paired_median_times(lambda: batch_resample(img[None], (2 * size, 2 * size)),
+                               lambda: ndimage.zoom(img, (2, 2, 1), order=1), repeat=5)
     yield {"workload": f"bilinear {size}x{size}x3 -> {2 * size}x{2 * size}", "mlcore": t,
            "reference": "scipy.ndimage.zoom(order=1)", "ref": r,
            "quality": f"max abs diff {np.abs(out - ref).max():.1e}", "target": 1.2}
