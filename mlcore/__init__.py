@@ -12,6 +12,9 @@ plugins.
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
 from . import errors, interfaces, validation
 from ._build import build, spec_of, to_spec
 from ._registry import Registry, register, registry
@@ -21,7 +24,7 @@ from .hookspecs import hookimpl
 from .progress import progress_iter
 
 
-def save(obj, path, metadata=None) -> str:
+def save(obj: Any, path: str | os.PathLike[str], metadata: dict[str, Any] | None = None) -> str:
     """Save a component (full spec and learned state, optional JSON ``metadata``) to one ``.npz``
     file; see :func:`mlcore._io.save`."""
     from ._io import save as _save
@@ -29,14 +32,14 @@ def save(obj, path, metadata=None) -> str:
     return _save(obj, path, metadata=metadata)
 
 
-def read_metadata(path) -> dict:
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The JSON ``metadata`` a file was saved with (``{}`` if none); see :func:`mlcore._io.read_metadata`."""
     from ._io import read_metadata as _read
 
     return _read(path)
 
 
-def load(path):
+def load(path: str | os.PathLike[str]) -> Any:
     """Load a component written by :func:`save`, without pickle; see :func:`mlcore._io.load`."""
     from ._io import load as _load
 
