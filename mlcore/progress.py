@@ -8,11 +8,15 @@ an error that says how to install it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 __all__ = ["progress_iter", "progress_bar"]
 
 
-def _tqdm(progress):
+def _tqdm(progress: bool | None) -> Any:
     """tqdm's class if a bar should be shown, else None."""
     if progress is None:
         progress = sys.stderr.isatty()
@@ -30,7 +34,8 @@ def _tqdm(progress):
     return tqdm
 
 
-def progress_iter(iterable, progress=None, desc: str | None = None, total: int | None = None):
+def progress_iter(iterable: Iterable[T], progress: bool | None = None, desc: str | None = None,
+                  total: int | None = None) -> Iterable[T]:
     """Wrap ``iterable`` in a tqdm bar if ``progress`` is True, or None and stderr is a terminal.
 
     Example
@@ -42,7 +47,8 @@ def progress_iter(iterable, progress=None, desc: str | None = None, total: int |
     return iterable if tqdm is None else tqdm(iterable, desc=desc, total=total, leave=False)
 
 
-def progress_bar(progress=None, total: int | None = None, desc: str | None = None, unit: str = "it"):
+def progress_bar(progress: bool | None = None, total: int | None = None, desc: str | None = None,
+                 unit: str = "it") -> Any:
     """A tqdm bar to ``update(n)`` and ``close()`` by hand, or None when no bar is wanted."""
     tqdm = _tqdm(progress)
     return None if tqdm is None else tqdm(total=total, desc=desc, unit=unit)
