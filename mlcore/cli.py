@@ -6,11 +6,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._registry import Registry
 
 __all__ = ["main"]
 
 
-def _registry(fresh_scan: bool = False):
+def _registry(fresh_scan: bool = False) -> Registry:
     from ._registry import registry
 
     reg = registry()
@@ -19,7 +24,7 @@ def _registry(fresh_scan: bool = False):
     return reg
 
 
-def cmd_plugins(args) -> int:
+def cmd_plugins(args: argparse.Namespace) -> int:
     reg = _registry(fresh_scan=True)
     reg.validate_plugins()
     rows = [("plugin", "distribution", "version", "components", "status")]
@@ -30,7 +35,7 @@ def cmd_plugins(args) -> int:
     return 0
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     reg = _registry()
     if args.kind and args.pattern is None and args.kind not in reg.kinds() and any(c in args.kind for c in "*?["):
         args.kind, args.pattern = None, args.kind      # `mlcore list 'conv*'`: a glob over every kind
@@ -45,7 +50,7 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_show(args) -> int:
+def cmd_show(args: argparse.Namespace) -> int:
     from ._cli_train import cmd_show_model, is_model_path
 
     if is_model_path(args.name):   # `mlcore show model.npz`: the resolved config of a saved model
@@ -61,7 +66,7 @@ def cmd_show(args) -> int:
     return 0
 
 
-def cmd_build(args) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     from ._build import build, to_spec
 
     obj = build(args.spec, kind=args.kind)
@@ -70,7 +75,7 @@ def cmd_build(args) -> int:
     return 0
 
 
-def cmd_doctor(args) -> int:
+def cmd_doctor(args: argparse.Namespace) -> int:
     from ._doctor import problems
 
     reg = _registry(fresh_scan=True)
@@ -88,7 +93,7 @@ def cmd_doctor(args) -> int:
     return 0
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     from ._registry import _import_target
 
     reg = _registry()
@@ -115,7 +120,7 @@ def cmd_demo(args) -> int:
     return 1 if failures or errors else 0
 
 
-def cmd_new_plugin(args) -> int:
+def cmd_new_plugin(args: argparse.Namespace) -> int:
     from ._template import new_plugin
 
     try:
@@ -131,10 +136,11 @@ def cmd_new_plugin(args) -> int:
 class _VersionAction(argparse.Action):
     """``mlcore --version``: the core's release and plugin API, then every plugin's distribution and version."""
 
-    def __init__(self, option_strings, dest, **kwargs):
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
         super().__init__(option_strings, dest, nargs=0, help="print the core's and every plugin's version and exit")
 
-    def __call__(self, parser, namespace, values, option_string=None):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
         from ._version import DISTRIBUTION, PLUGIN_API, __version__
 
         print(f"{DISTRIBUTION} {__version__} (import name mlcore, plugin API {PLUGIN_API[0]}.{PLUGIN_API[1]}, "
@@ -148,7 +154,7 @@ class _VersionAction(argparse.Action):
         parser.exit(0)
 
 
-def _table(rows):
+def _table(rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
@@ -191,7 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mlcore`` script; returns the exit code."""
     from .errors import MlcoreError
 
