@@ -69,8 +69,9 @@ class Component:
     to check restored arrays against what the rebuilt component expects.
     """
 
-    #: what every component provides (the save/load and parameter protocols)
-    _required: tuple = ("get_params", "set_params", "get_state", "set_state")
+    #: methods a component of every kind must have: none (spec and save/load work from the
+    #: constructor's parameters and declared state; this class only makes them convenient)
+    _required: tuple = ()
     _state_attrs: tuple = ()
     _state_keys: tuple = ()
     #: learned arrays whose last axis has one entry per input feature (checked against

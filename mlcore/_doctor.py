@@ -85,8 +85,9 @@ def _check_target(entry, interface) -> str | None:
     if not callable(obj):
         return f"target {entry.target_path!r} is not callable (a {type(obj).__name__})"
     if isinstance(obj, type) and isinstance(interface, type):
-        required = sorted(getattr(interface, "__abstractmethods__", ()))
-        missing = [m for m in required if not callable(getattr(obj, m, None))]
+        from .interfaces import missing_methods
+
+        missing = missing_methods(obj, interface)   # the interface's _required and abstract methods
         if missing:
             return (f"target {entry.target_path!r} does not implement {interface.__name__}: "
                     f"missing {', '.join(missing)}")

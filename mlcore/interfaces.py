@@ -303,6 +303,7 @@ class Estimator(Component, ABC):
       the estimator takes; ``__sklearn_tags__`` turns them into scikit-learn's tags.
     """
 
+    _required = ("get_params", "set_params")   # scikit-learn's clone, Pipeline and searches use them
     _estimator_type: str | None = None
     _parameter_constraints: ClassVar[dict] = {}
     _tags: ClassVar[dict] = {}
