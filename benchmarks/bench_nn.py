@@ -8,7 +8,8 @@ conv2d batch 32, 32x32, 16 -> 32 channels, 3x3 'same'; conv1d causal, dilation 8
 and layernorm2d on 32x32x32x32; dot-product attention 16 x 64 x 128 with 8 heads;
 softmax cross-entropy on 512 x 1000 logits (fused, and as a softmax layer followed by
 cross_entropy); ``sequential`` MLP 784-256-256-10 with Adam, batch 128 (float64, and
-float32 vs torch float32). Every row also checks that the outputs and gradients agree
+float32 vs torch float32), and float64 at batch 32 and 1024; float64 MLP rows also report a
+floor: the step's GEMMs alone (issue 23). Every row also checks that the outputs and gradients agree
 with torch (``quality``: the largest absolute difference).
 
 Timing: ``mlcore`` and ``ref`` are medians of alternating single calls, so load from
@@ -75,16 +76,45 @@ def _mlp_rows(torch, quick):
     y = rng.integers(0, 10, size=len(X))
     for dtype, tdt, target in (("float64", torch.float64, 1.0), ("float32", torch.float32, 1 / 0.7)):
         yield _mlp_row(torch, X.astype(dtype), y, dtype, tdt, target, 3 if quick else 41)
+    # the ratio grows with the batch (GEMM-bound): float64 rows at batch 32 and 1024 (issue 23)
+    for b, nb in ((32, 4 if quick else 20), (1024, 2 if quick else 4)):
+        Xb = rng.standard_normal((b * nb, 784))
+        yb = rng.integers(0, 10, size=len(Xb))
+        yield _mlp_row(torch, Xb, yb, "float64", torch.float64, 1.0, 3 if quick else (41 if b < 1024 else 11), b)
 
 
-def _mlp_row(torch, X, y, dtype, tdt, target, repeat):
+def _mlp_gemm_floor(net, X, batches, batch):
+    """The GEMMs of one MLP training step alone (preallocated outputs), every batch: three
+    forward products, three weight gradients and two input gradients (none for the input)."""
+    Ws = [layer.params["W"] for layer in net.layers_]
+    dt = X.dtype
+    H1, H2 = np.empty((batch, 256), dt), np.empty((batch, 256), dt)
+    O = np.empty((batch, 10), dt)
+    dW = [np.empty_like(W) for W in Ws]
+    dH2, dH1 = np.empty((batch, 256), dt), np.empty((batch, 256), dt)
+
+    def run():
+        for s in batches:  # training steps are sequential
+            x = X[s]
+            np.matmul(x, Ws[0], out=H1)
+            np.matmul(H1, Ws[1], out=H2)
+            np.matmul(H2, Ws[2], out=O)
+            np.matmul(H2.T, O, out=dW[2])
+            np.matmul(O, Ws[2].T, out=dH2)
+            np.matmul(H1.T, dH2, out=dW[1])
+            np.matmul(dH2, Ws[1].T, out=dH1)
+            np.matmul(x.T, dH1, out=dW[0])
+    return run
+
+
+def _mlp_row(torch, X, y, dtype, tdt, target, repeat, batch=128):
     """Adam training steps of the MLP 784-256-256-10, mlcore vs torch from the same weights."""
     import mlcore
 
     net = mlcore.build("sequential(layers=[dense(n_out=256, act_fn=relu), dense(n_out=256, act_fn=relu), "
                        f"dense(n_out=10)], loss=softmax_cross_entropy, optimizer=adam(lr=1e-3), "
                        f"dtype='{dtype}', random_state=0)")
-    net.partial_fit(X[:128], y[:128], epochs=1, batch_size=128)   # build the layers
+    net.partial_fit(X[:batch], y[:batch], epochs=1, batch_size=batch)   # build the layers
     model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
                                 torch.nn.ReLU(), torch.nn.Linear(256, 10)).to(tdt)
     with torch.no_grad():
@@ -95,7 +125,7 @@ def _mlp_row(torch, X, y, dtype, tdt, target, repeat):
     lossf = torch.nn.CrossEntropyLoss()
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     loss_fn = net._loss_fn
-    batches = [slice(i, i + 128) for i in range(0, len(X), 128)]
+    batches = [slice(i, i + batch) for i in range(0, len(X), batch)]
 
     def ours():
         for s in batches:  # training steps are sequential
@@ -108,9 +138,13 @@ def _mlp_row(torch, X, y, dtype, tdt, target, repeat):
             opt.step()
 
     a, b = paired_times(ours, ref, repeat)
-    return {"workload": f"sequential MLP 784-256-256-10 adam b128 {dtype}", "mlcore": a / len(batches),
-            "reference": f"torch {dtype} step", "ref": b / len(batches),
-            "quality": f"{len(batches) / a:.0f} vs {len(batches) / b:.0f} steps/s", "target": target}
+    row = {"workload": f"sequential MLP 784-256-256-10 adam b{batch} {dtype}", "mlcore": a / len(batches),
+           "reference": f"torch {dtype} step", "ref": b / len(batches),
+           "quality": f"{len(batches) / a:.0f} vs {len(batches) / b:.0f} steps/s", "target": target}
+    if dtype == "float64":
+        a2, f = paired_times(ours, _mlp_gemm_floor(net, X, batches, batch), repeat)
+        row.update(floor=f / len(batches), floor_mlcore=a2 / len(batches), floor_target=1.15)
+    return row
 
 
 def workloads(quick: bool = False):
