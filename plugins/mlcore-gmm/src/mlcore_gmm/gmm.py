@@ -13,6 +13,7 @@ from mlcore.validation import check_array, check_is_fitted, check_random_state, 
 __all__ = ["GaussianMixture"]
 
 _LOG_2PI = np.log(2.0 * np.pi)
+_BLOCK = 1 << 20  # elements of the (rows, K d) block of the E-step (8 MiB of float64)
 
 
 def _logsumexp_rows(a):
@@ -136,10 +137,13 @@ class GaussianMixture(ClusterMixin, Estimator):
         means = means - centre
         P = prec_chol.transpose(1, 0, 2).reshape(d, K * d)           # [P_1 | ... | P_K]
         shift = np.einsum("kd,kde->ke", means, prec_chol).reshape(K * d)
-        Y = (X - centre) @ P
-        Y -= shift
-        Y *= Y
-        maha = Y.reshape(n, K, d).sum(axis=2)
+        maha = np.empty((n, K))
+        step = max(1, _BLOCK // (K * d))
+        for s in range(0, n, step):  # blocks of rows: (step, K d) temporaries, not (n, K d)
+            Y = (X[s:s + step] - centre) @ P
+            Y -= shift
+            Y *= Y
+            maha[s:s + step] = Y.reshape(-1, K, d).sum(axis=2)
         log_det = np.log(np.diagonal(prec_chol, axis1=1, axis2=2)).sum(axis=1)
         return -0.5 * (d * _LOG_2PI + maha) + log_det + np.log(weights)
 
@@ -152,10 +156,11 @@ class GaussianMixture(ClusterMixin, Estimator):
     def _m_step(self, X, resp):
         nk = resp.sum(axis=0) + 10 * np.finfo(resp.dtype).eps
         means = (resp.T @ X) / nk[:, None]
-        diff = X[None, :, :] - means[:, None, :]                     # (K, n, d)
-        weighted = diff * resp.T[:, :, None]
-        cov = np.matmul(weighted.transpose(0, 2, 1), diff) / nk[:, None, None]
         d = X.shape[1]
+        cov = np.empty((len(nk), d, d))
+        for k in range(len(nk)):  # one component at a time: (n, d) temporaries, not (K, n, d)
+            diff = X - means[k]
+            cov[k] = (diff * resp[:, k:k + 1]).T @ diff / nk[k]
         cov[:, np.arange(d), np.arange(d)] += self.reg_covar
         weights = nk / nk.sum()
         return weights, means, cov
