@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from ._grow import grow_exact, presort, restrict
@@ -9,8 +11,34 @@ from ._grow_hist import bin_features, codes_t, grow_hist
 from ._grow_sampled import dense_ranks, grow_exact_sampled
 
 
+class Exact(NamedTuple):
+    """Exact splits on all features: each feature's sort order of the rows, the (possibly
+    re-ordered) data and the tie flags of :func:`mlcore_trees._grow.presort`."""
+
+    order: np.ndarray
+    X: np.ndarray
+    tied: np.ndarray
+
+
+class Sampled(NamedTuple):
+    """Exact splits on a random subset of features per node: the data and its dense value ranks."""
+
+    X: np.ndarray
+    ranks: np.ndarray
+
+
+class Hist(NamedTuple):
+    """Histogram splits: bin edges, feature-major bin codes and, for exact thresholds on
+    few-valued features, the distinct values of each feature (else None)."""
+
+    edges: np.ndarray
+    codesT: np.ndarray
+    values: np.ndarray | None = None
+
+
 def prepare(X, splitter, max_bins, max_features, max_depth=None):
-    """Per-fit preprocessing shared by all trees of an ensemble.
+    """Per-fit preprocessing shared by all trees of an ensemble: an :class:`Exact`,
+    :class:`Sampled` or :class:`Hist` record, which :func:`grow` dispatches on.
 
     exact, all features: per-feature sort order; exact, ``max_features < d``: dense value
     ranks; hist: quantile bin codes and edges. Exact mode on data whose features all have
@@ -20,15 +48,14 @@ def prepare(X, splitter, max_bins, max_features, max_depth=None):
     n, d = X.shape
     if splitter == "hist":
         codes, edges, _ = bin_features(X, max_bins)
-        return ("hist", None, edges, codes_t(codes), None)
+        return Hist(edges, codes_t(codes))
     if max_features >= d and max_depth is not None and max_depth <= 16:
         codes, edges, values = bin_features(X, 255)
         if values is not None and 2 ** (max_depth - 1) * (edges.shape[1] + 1) <= n:
-            return ("hist", None, edges, codes_t(codes), values)
+            return Hist(edges, codes_t(codes), values)
     if max_features < d:
-        return ("sampled", X, dense_ranks(X))
-    order, X, tied = presort(X)
-    return ("exact", order, X, tied)
+        return Sampled(X, dense_ranks(X))
+    return Exact(*presort(X))
 
 
 def grow(data, rows, S, criterion, *, rng, consume=False, **kw):
@@ -39,17 +66,16 @@ def grow(data, rows, S, criterion, *, rng, consume=False, **kw):
 
     Returns ``(nodes, leaf_of)`` as :func:`mlcore_trees._grow.grow_exact`.
     """
-    kind = data[0]
     n = S.shape[0]
-    if kind == "exact":
-        order = data[1]
+    if isinstance(data, Exact):
+        order = data.order
         if rows is not None and len(rows) < n:
             mask = np.zeros(n, dtype=bool)
             mask[rows] = True
             order = restrict(order, mask)
             consume = True                      # a fresh restricted copy
-        return grow_exact(order, data[2], data[3], S, criterion, rng=rng, overwrite=consume, **kw)
+        return grow_exact(order, data.X, data.tied, S, criterion, rng=rng, overwrite=consume, **kw)
     rows = np.arange(n) if rows is None else rows
-    if kind == "sampled":
-        return grow_exact_sampled(rows, data[1], data[2], S, criterion, rng=rng, **kw)
-    return grow_hist(data[1], data[2], rows, S, criterion, rng=rng, codesT=data[3], values=data[4], **kw)
+    if isinstance(data, Sampled):
+        return grow_exact_sampled(rows, data.X, data.ranks, S, criterion, rng=rng, **kw)
+    return grow_hist(None, data.edges, rows, S, criterion, rng=rng, codesT=data.codesT, values=data.values, **kw)

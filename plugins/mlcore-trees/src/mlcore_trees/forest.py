@@ -11,7 +11,7 @@ from mlcore.interfaces import Estimator
 from mlcore.validation import check_is_fitted, check_random_state, check_scalar
 
 from . import _common as C
-from ._engine import grow, prepare
+from ._engine import Sampled, grow, prepare
 from ._grow_sampled import grow_forest_sampled
 
 __all__ = ["RandomForest"]
@@ -62,11 +62,11 @@ def _fit_batch(data, S, criterion, seeds, bootstrap, kw):
             boot.append((rows, S[rows] * counts[rows, None]))
         else:
             boot.append((np.arange(n), S))
-    if data[0] == "sampled":
+    if isinstance(data, Sampled):
         vrow = np.concatenate([b[0] for b in boot])
         vtree = np.repeat(np.arange(len(boot)), [len(b[0]) for b in boot])
         SV = np.concatenate([b[1] for b in boot])
-        flat, _ = grow_forest_sampled(vrow, vtree, SV, data[1], data[2], criterion, rngs, **kw)
+        flat, _ = grow_forest_sampled(vrow, vtree, SV, data.X, data.ranks, criterion, rngs, **kw)
         return _split_trees(flat)
     trees = []
     for (rows, Sb), rng in zip(boot, rngs):  # loop over trees; each grown level-wise
@@ -88,7 +88,7 @@ def _fit_group(data, S, criterion, batches, bootstrap, kw):
             return np.array(a, order="C")
         return a
 
-    data = tuple(local(a) for a in data)
+    data = type(data)(*(local(a) for a in data))   # the same record (Exact, Sampled or Hist)
     return [_fit_batch(data, local(S), criterion, b, bootstrap, kw) for b in batches]
 
 

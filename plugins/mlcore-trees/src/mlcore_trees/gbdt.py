@@ -10,7 +10,7 @@ from mlcore.interfaces import Estimator
 from mlcore.validation import check_choice, check_is_fitted, check_random_state, check_scalar
 
 from . import _common as C
-from ._engine import grow, prepare
+from ._engine import Exact, grow, prepare
 from ._grow import restrict
 
 __all__ = ["GBDT"]
@@ -210,10 +210,10 @@ class GBDT(Estimator):
             R, H = self._residual_hessian(Y, F)
             if n_sub < n:
                 rows = np.sort(rng.choice(n, n_sub, replace=False))
-                if data[0] == "exact":  # restrict the sort order once per round, not per class
+                if isinstance(data, Exact):  # restrict the sort order once per round, not per class
                     mask = np.zeros(n, dtype=bool)
                     mask[rows] = True
-                    rdata = ("exact", restrict(data[1], mask), *data[2:])
+                    rdata = data._replace(order=restrict(data.order, mask))
                 else:
                     rdata = data
             else:
