@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _common as C
 from ._grow import grow_exact, presort, restrict
 from ._grow_hist import bin_features, codes_t, grow_hist
 from ._grow_sampled import dense_ranks, grow_exact_sampled
@@ -34,6 +35,19 @@ class Hist(NamedTuple):
     edges: np.ndarray
     codesT: np.ndarray
     values: np.ndarray | None = None
+
+
+def training_targets(est, X, y, sample_weight):
+    """A single tree's or a forest's checked inputs and per-row target statistics.
+
+    Returns ``(X, yenc, classes, w, S, shift)``: the encoded targets, ``S`` holds the statistics the growers sum
+    (class weights, or weighted centred targets and their squares), ``shift`` the centre
+    to add back to the leaf values (see :func:`mlcore_trees._common.target_shift`).
+    """
+    X, yenc, classes, w = C.check_fit_input(X, y, est.task, sample_weight, est=est)
+    shift = C.target_shift(est.task, yenc, w)
+    S = C.sample_stats(est.task, yenc, w, None if classes is None else len(classes), shift)
+    return X, yenc, classes, w, S, shift
 
 
 def prepare(X, splitter, max_bins, max_features, max_depth=None):

@@ -11,7 +11,7 @@ from mlcore.interfaces import Estimator
 from mlcore.validation import check_is_fitted, check_random_state, check_scalar
 
 from . import _common as C
-from ._engine import Sampled, grow, prepare
+from ._engine import Sampled, grow, prepare, training_targets
 from ._grow_sampled import grow_forest_sampled
 
 __all__ = ["RandomForest"]
@@ -210,10 +210,8 @@ class RandomForest(Estimator):
 
     def fit(self, X, y, sample_weight=None):
         """Fit ``n_estimators`` trees on bootstrap samples of (X, y); returns self."""
-        X, yenc, classes, w = C.check_fit_input(X, y, self.task, sample_weight, est=self)
+        X, yenc, classes, w, S, shift = training_targets(self, X, y, sample_weight)
         n, d = X.shape
-        shift = C.target_shift(self.task, yenc, w)
-        S = C.sample_stats(self.task, yenc, w, None if classes is None else len(classes), shift)
         criterion = self.criterion or ("gini" if self.task == "classification" else "squared_error")
         mf = self.max_features
         if mf is None and self.task == "classification":

@@ -8,7 +8,7 @@ from mlcore.interfaces import Estimator
 from mlcore.validation import check_is_fitted, check_random_state
 
 from . import _common as C
-from ._engine import grow, prepare
+from ._engine import grow, prepare, training_targets
 
 __all__ = ["DecisionTree"]
 
@@ -114,10 +114,8 @@ class DecisionTree(Estimator):
 
     def fit(self, X, y, sample_weight=None):
         """Grow the tree on X (n, d) and targets y (n,); returns self."""
-        X, yenc, classes, w = C.check_fit_input(X, y, self.task, sample_weight, est=self)
+        X, yenc, classes, w, S, shift = training_targets(self, X, y, sample_weight)
         n, d = X.shape
-        shift = C.target_shift(self.task, yenc, w)
-        S = C.sample_stats(self.task, yenc, w, None if classes is None else len(classes), shift)
         rng = check_random_state(self.random_state)
         kw = {"max_depth": n if self.max_depth is None else self.max_depth,
               "min_samples_split": self.min_samples_split, "min_samples_leaf": self.min_samples_leaf,
