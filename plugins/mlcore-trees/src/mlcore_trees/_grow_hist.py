@@ -98,7 +98,8 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
         codesT = codesT[:, rows]
     Srows = S[rows] if len(rows) < n_total else S
     node_of = np.zeros(len(rows), dtype=np.int64)
-    SG = np.ascontiguousarray(Srows[:, gc].T)      # (Cs, m) gathered channels, channel-major
+    ST = np.ascontiguousarray(Srows.T)              # (Cn, m) statistics, channel-major
+    SG = ST[gc]                                     # (Cs, m) gathered channels
     q = 1
     depth = 0
     parent_hist = None  # (q_parent, d, B, Cs + 1) of the nodes that split at the previous level
@@ -109,7 +110,7 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
             tot = Srows.sum(axis=0)[None, :]
         else:
             sizes = np.bincount(node_of, minlength=q)
-            tot = np.stack([np.bincount(node_of, weights=Srows[:, c], minlength=q) for c in range(Cn)], 1)
+            tot = np.stack([np.bincount(node_of, weights=ST[c], minlength=q) for c in range(Cn)], 1)
         value, imp, wsum = node_value_impurity(criterion, tot)
         level_ids = nodes.n + np.arange(q)
         can = (depth < max_depth) & (sizes >= min_samples_split) & (sizes >= 2 * min_samples_leaf) \
@@ -153,8 +154,8 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
             break
         if isleaf.any():
             keep = ~isleaf
-            rows, codesT, Srows, node_of = rows[keep], codesT[:, keep], Srows[keep], node_of[keep]
-            SG = SG[:, keep]
+            rows, codesT, ST, node_of = rows[keep], codesT[:, keep], ST[:, keep], node_of[keep]
+            SG = ST[gc]
         nk = node_of
         gl = codesT[feat[nk], np.arange(len(nk))] <= bbin[nk]
         node_of = 2 * rank[nk] + (~gl)
