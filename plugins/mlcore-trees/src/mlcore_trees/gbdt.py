@@ -220,7 +220,7 @@ class GBDT(Estimator):
                 rows, rdata = np.arange(n), data
             for k in range(n_out):
                 r = R[:, k]
-                S = np.stack([np.ones(n), r, r * r], axis=1)
+                S = np.stack([np.ones(n), r, r * r]).T      # (n, 3) view of channel-major rows
                 nodes, leaf_of = grow(rdata, None if rdata is not data or len(rows) == n else rows,
                                       S, "squared_error", **kw)
                 leaves = leaf_of[rows]
