@@ -155,11 +155,16 @@ class BallTree:
         lo = np.empty_like(self.centroids_)
         hi = np.empty_like(self.centroids_)
         dataT = np.ascontiguousarray(self.data_.T) if dataT is None else dataT
-        for level in range(self.n_levels_):  # bounding boxes of all nodes, one pass per level
-            nodes = slice(2 ** level - 1, 2 ** (level + 1) - 1)
-            lo[nodes] = np.minimum.reduceat(dataT, self.node_start_[nodes], axis=1).T
-            hi[nodes] = np.maximum.reduceat(dataT, self.node_start_[nodes], axis=1).T
+        # bounding boxes: the leaves from their points, every parent from its two children
+        # (exact: a min of mins), one vectorised pass per level going up
+        leaves = slice(self._first_leaf, n_nodes)
+        lo[leaves] = np.minimum.reduceat(dataT, self.node_start_[leaves], axis=1).T
+        hi[leaves] = np.maximum.reduceat(dataT, self.node_start_[leaves], axis=1).T
         del dataT
+        for level in range(self.n_levels_ - 2, -1, -1):  # loop over levels, bottom up
+            nodes = np.arange(2 ** level - 1, 2 ** (level + 1) - 1)
+            np.minimum(lo[2 * nodes + 1], lo[2 * nodes + 2], out=lo[nodes[0]:nodes[-1] + 1])
+            np.maximum(hi[2 * nodes + 1], hi[2 * nodes + 2], out=hi[nodes[0]:nodes[-1] + 1])
         self._node_lo, self._node_hi = lo, hi
         # the Euclidean expansion ||q||^2 + ||p||^2 - 2 q.p runs on data centred on its mean:
         # its rounding error scales with the squared norms, far from the origin with the offset
