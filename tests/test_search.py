@@ -109,7 +109,7 @@ def test_forest_n_jobs_goes_through_the_backend_setting():
 
     X = np.random.default_rng(0).normal(size=(200, 4))
     y = (X[:, 0] > 0).astype(int)
-    alone = mlcore.build("random_forest(n_estimators=16, random_state=0)").fit(X, y)
+    alone = mlcore.build("random_forest(n_estimators=40, random_state=0)").fit(X, y)
     seen = []
     original = joblib.Parallel.__call__
 
@@ -120,7 +120,7 @@ def test_forest_n_jobs_goes_through_the_backend_setting():
     joblib.Parallel.__call__ = spy
     try:
         with parallel_backend("threading", 2):
-            inside = mlcore.build("random_forest(n_estimators=16, random_state=0)").fit(X, y)
+            inside = mlcore.build("random_forest(n_estimators=40, random_state=0)").fit(X, y)
     finally:
         joblib.Parallel.__call__ = original
     assert seen == [2]
