@@ -79,7 +79,9 @@ lint: $(VENV)/.lint-installed
 	$(BIN)/python -m ruff check mlcore tests plugins contrib benchmarks tools docs
 	$(BIN)/python -m mypy
 
-$(VENV)/.docs-installed: $(VENV)/.run-installed requirements-docs.txt
+# The pages' examples come from the plugins' READMEs, some of which load scikit-learn's data sets: the
+# test dependencies are needed too (CI has them already from make test).
+$(VENV)/.docs-installed: $(VENV)/.dev-installed requirements-docs.txt
 	$(SHOW) "installing the documentation tools: $$(grep -vE '^(#|$$)' requirements-docs.txt | tr '\n' ' ')"
 	$(INSTALL) -r requirements-docs.txt
 	touch $@
