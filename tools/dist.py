@@ -78,9 +78,13 @@ def _wheel_contents(path: pathlib.Path) -> dict[str, bytes]:
 
 def _check_metadata(wheel: pathlib.Path, version: str) -> list[str]:
     with zipfile.ZipFile(wheel) as z:
-        name = next(n for n in z.namelist() if n.endswith(".dist-info/METADATA"))
+        names = z.namelist()
+        name = next(n for n in names if n.endswith(".dist-info/METADATA"))
         meta = email.parser.Parser().parsestr(z.read(name).decode())
     problems = []
+    has_code = any(n.endswith(".py") for n in names)
+    if has_code and not any(n.endswith("/py.typed") for n in names):
+        problems.append("no py.typed: the package's type hints would be ignored by type checkers")
     if meta.get("Version") != version:
         problems.append(f"version {meta.get('Version')} != {version}")
     if not (meta.get("License-Expression") or meta.get("License")):
