@@ -111,7 +111,7 @@ def _read_member(path, zf, info, size, manifest=False):
                 chunk = f.read(min(_CHUNK, nbytes - pos))
                 if not chunk:
                     _fail(path, f"member {name!r} is truncated")
-                buf[pos: pos + len(chunk)] = np.frombuffer(chunk, np.uint8)
+                buf[pos: pos + len(chunk)] = np.frombuffer(chunk, np.uint8)  # type: ignore[call-overload]
                 pos += len(chunk)
             if f.read(1):  # also makes zipfile verify the CRC
                 _fail(path, f"member {name!r} has data after its array")
@@ -219,9 +219,9 @@ class Decoder:
         if tag == "__t__":
             if not isinstance(body, list):
                 raise FileFormatError("a saved tuple must be a list of items")
-            out = tuple(self(x) for x in body)
+            items = tuple(self(x) for x in body)
             body.clear()
-            return out
+            return items
         if tag == "__rng__":
             return self.decode_generator(self(body))
         if tag == "__d__":
