@@ -136,7 +136,7 @@ def validating(method):
         self._validate_params()
         return method(self, *args, **kwargs)
 
-    wrapper._validates_params = True
+    wrapper._validates_params = True  # type: ignore[attr-defined]  # a marker on the wrapper
     return wrapper
 
 
@@ -315,6 +315,8 @@ class TransformerMixin(EstimatorHelpers):
     Override ``fit_transform`` when fitting already computes the transform.
     """
 
+    fit: Callable[..., Any]  # provided by the estimator the mixin is combined with
+
     def fit_transform(self, X, y=None, **fit_params):
         """Fit to ``X`` (and ``y``), then transform ``X``."""
         if y is None:
@@ -326,6 +328,8 @@ class ClusterMixin(EstimatorHelpers):
     """Clusterer: ``fit_predict(X)`` = ``fit(X)`` then its ``labels_`` (or ``predict(X)``)."""
 
     _estimator_type: str | None = "clusterer"
+    fit: Callable[..., Any]  # provided by the estimator the mixin is combined with
+    predict: Callable[..., Any]
 
     def fit_predict(self, X, y=None, **fit_params):
         """Fit to ``X`` and return the cluster label of each sample."""
