@@ -267,7 +267,8 @@ class PluginLoading:
                 # pluggy's own reading of the implementation's arguments (as pm.register
                 # would do, without registering the whole module yet: see load_plugin)
                 impl = pluggy.HookImpl(plugin, name, fn, opts)
-                allowed = self.pm.hook.mlcore_register.spec.argnames
+                spec = self.pm.hook.mlcore_register.spec
+                allowed = spec.argnames if spec is not None else ("registry",)
                 unknown = [a for a in impl.argnames if a not in allowed]
                 if unknown:
                     raise TypeError(f"mlcore_register takes only {list(allowed)}, not {unknown}")
