@@ -261,7 +261,7 @@ class _Parser:
             m = _IDENT.match(self.text, self.pos)
             if m and m.group() in ("inf", "nan"):
                 self.pos = m.end()
-                return sign * _CONSTANTS[m.group()]
+                return sign * (math.inf if m.group() == "inf" else math.nan)
         m = _NUMBER.match(self.text, self.pos)
         if not m:
             self.fail("only numbers, inf and nan may follow a sign" if self.pos > start else "invalid number", start)
