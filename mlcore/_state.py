@@ -130,5 +130,5 @@ def recording_initialize(init):
                 self.__dict__.pop("initialize_kwargs_", None)
         return out
 
-    initialize._records_input_shape = True
+    initialize._records_input_shape = True  # type: ignore[attr-defined]  # a marker on the wrapper
     return initialize
