@@ -150,7 +150,7 @@ def _sklearn_exceptions():
 
         if importlib.util.find_spec("sklearn") is None:
             return None
-        import sklearn.exceptions as mod
+        import sklearn.exceptions as mod  # type: ignore[no-redef]
     except Exception:  # not installed, blocked (sys.modules["sklearn"] = None) or broken
         return None
     return mod
