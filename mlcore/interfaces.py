@@ -85,7 +85,7 @@ class Layer(Component, ABC):
         if callable(init) and not getattr(init, "_records_input_shape", False):
             from ._state import recording_initialize
 
-            cls.initialize = recording_initialize(init)  # records input_shape_ for the load check
+            cls.initialize = recording_initialize(init)  # type: ignore[method-assign]  # records input_shape_
 
     def _check_loaded_state(self) -> None:
         """After :func:`mlcore.load`: the parameters must have the shapes ``initialize``
