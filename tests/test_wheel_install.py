@@ -44,8 +44,9 @@ def env(tmp_path_factory):
     base = tmp_path_factory.mktemp("wheelhouse")
     house = pathlib.Path(os.environ.get("MLCORE_WHEELHOUSE") or base / "dist")
     if "MLCORE_WHEELHOUSE" not in os.environ:
-        subprocess.run([sys.executable, str(ROOT / "tools/dist.py"), "--out", str(house)], check=True,
-                       capture_output=True)
+        proc = subprocess.run([sys.executable, str(ROOT / "tools/dist.py"), "--out", str(house)],
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, f"tools/dist.py failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     env_dir = base / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     bin_ = env_dir / "bin"
