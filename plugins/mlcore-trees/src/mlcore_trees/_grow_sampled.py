@@ -57,7 +57,8 @@ def _eval_pairs(sel, vs, vrow, starts, sizes, X, drank, n_rank, SG, unit, tot, c
     """Best cut of every selected (node, feature) pair.
 
     ``vs`` (m,) virtual samples grouped by node, ``vrow`` their data rows. Returns per pair:
-    feature, node, max gain (-inf if none), non-constant flag, threshold and left size.
+    feature, node, max gain (-inf if none), non-constant flag, threshold, and the dense rank
+    of the value left of the cut (a sample of the node goes left iff its rank is <= it).
     The pairs are evaluated in chunks of about ``_BLOCK`` samples (pairs are independent).
     """
     pair_feat, pair_node = np.nonzero(sel.T)                 # feature-major pairs
@@ -131,13 +132,13 @@ def _eval_chunk(pair_feat, pair_node, vs, vrow, starts, sizes, X, drank, n_rank,
     first[1:] = hp[1:] != hp[:-1]
     p, wp = hit[first], hp[first]
     thr = np.full(npairs, float(_UNDEFINED))
-    nleft = np.zeros(npairs, dtype=np.int64)
+    rleft = np.full(npairs, -1, dtype=np.int64)
     f = pair_feat[wp]
     xl, xr = X[vrow[flat_v[p]], f], X[vrow[flat_v[p + 1]], f]
     t = xl / 2.0 + xr / 2.0
     thr[wp] = np.where((t == xr) | ~np.isfinite(t), xl, t)
-    nleft[wp] = nL[p].astype(np.int64)
-    return pair_feat, pair_node, pm, nonconst, thr, nleft
+    rleft[wp] = kr[p] - wp * n_rank                          # dense rank of the left value
+    return pair_feat, pair_node, pm, nonconst, thr, rleft
 
 
 def _mark_constant(known_const, act, vs, vrow, starts, sizes, drank):
@@ -227,6 +228,7 @@ def grow_forest_sampled(vrow, vtree, SV, X, drank, criterion, rngs, *, max_depth
         best = np.full(q, -np.inf)
         feat = np.full(q, _UNDEFINED, dtype=np.int64)
         thr = np.full(q, float(_UNDEFINED))
+        rthr = np.full(q, -1, dtype=np.int64)
         tried = known_const.copy()
         n_nc = np.zeros(q, dtype=np.int64)
         totg = np.ascontiguousarray(tot[:, gc].T)
@@ -251,7 +253,7 @@ def grow_forest_sampled(vrow, vtree, SV, X, drank, criterion, rngs, *, max_depth
             keys[tried] = 2.0
             rank_in_row = np.argsort(np.argsort(keys, axis=1), axis=1)
             sel = (rank_in_row < (mf - n_nc)[:, None]) & ~tried & act[:, None]
-            pf, pn, pm, nonconst, pthr, _ = _eval_pairs(sel, vs, vrow, starts, sizes, X, drank, n_rank, SG,
+            pf, pn, pm, nonconst, pthr, prl = _eval_pairs(sel, vs, vrow, starts, sizes, X, drank, n_rank, SG,
                                                        unit, totg, split_crit, min_samples_leaf)
             tried |= sel
             n_nc += np.bincount(pn, weights=nonconst, minlength=q).astype(np.int64)
@@ -265,7 +267,7 @@ def grow_forest_sampled(vrow, vtree, SV, X, drank, criterion, rngs, *, max_depth
             upd = bg > best
             wp = PI[bf[upd], np.flatnonzero(upd)]
             best[upd] = bg[upd]
-            feat[upd], thr[upd] = pf[wp], pthr[wp]
+            feat[upd], thr[upd], rthr[upd] = pf[wp], pthr[wp], prl[wp]
         ok = np.isfinite(best) & can
         rank, left, right = _children(ok, nodes.n + q)
         level_ids = nodes.n + np.arange(q)
@@ -279,7 +281,10 @@ def grow_forest_sampled(vrow, vtree, SV, X, drank, criterion, rngs, *, max_depth
             break
         keep = ~leafpos
         vs, pn = vs[keep], pos_node[keep]
-        goleft = X[vrow[vs], feat[pn]] <= thr[pn]
+        # x <= threshold  <=>  rank(x) <= rank of the left value, for the node's samples (no
+        # value of the node lies between the two values around the cut): read the ranks,
+        # a feature row at a time in memory, rather than X
+        goleft = drank[feat[pn], vrow[vs]] <= rthr[pn]
         child = 2 * rank[pn] + (~goleft)
         kdt = np.uint16 if 2 * q < 65535 else np.int64
         perm = np.argsort(child.astype(kdt), kind="stable")
