@@ -23,6 +23,9 @@ Isolation guarantees (see README, "Guarantees"):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
 import pluggy
 
 from . import _catalog, hookspecs
@@ -47,6 +50,7 @@ from .errors import (
 __all__ = ["Registry", "Entry", "PluginInfo", "PluginError", "registry", "register", "ENTRY_POINT_GROUP"]
 
 ENTRY_POINT_GROUP = hookspecs.ENTRY_POINT_GROUP
+T = TypeVar("T")
 CORE_PLUGIN = "mlcore"
 _CONSTANT_TYPOS = {"true": "True", "false": "False", "none": "None", "null": "None", "nil": "None",
                    "infinity": "inf", "NaN": "nan", "Inf": "inf"}
@@ -71,7 +75,7 @@ class Registry(PluginLoading):
     Use :func:`mlcore.registry` for the process registry. Tests build their own.
     """
 
-    def __init__(self, autoload: bool = True, disabled=None, use_cache: bool = True):
+    def __init__(self, autoload: bool = True, disabled: Iterable[str] | None = None, use_cache: bool = True) -> None:
         self._autoload = autoload
         self.use_cache = use_cache
         self._disabled_arg = None if disabled is None else set(disabled)
@@ -91,7 +95,7 @@ class Registry(PluginLoading):
         self._add_core()
 
     # ------------------------------------------------------------------ loading
-    def _add_core(self):
+    def _add_core(self) -> None:
         from . import _core_plugin
 
         self._current = CORE_PLUGIN
@@ -100,7 +104,7 @@ class Registry(PluginLoading):
         self._current = LOCAL_PLUGIN
 
     # ------------------------------------------------------------------ registration API
-    def add_kind(self, kind: str, interface, doc: str | None = None):
+    def add_kind(self, kind: str, interface: type | str, doc: str | None = None) -> None:
         """Declare a component kind and its interface (a class or ``"module:attr"``)."""
         _check_name(kind, "kind")
         with LOCK:
@@ -109,7 +113,7 @@ class Registry(PluginLoading):
                 return  # first declaration wins; the interface is the contract
             self._kinds[kind] = KindInfo(kind, interface, self._current, doc)
 
-    def add(self, kind: str, name: str, target, aliases=()):
+    def add(self, kind: str, name: str, target: Any, aliases: Iterable[str] = ()) -> Any:
         """Register ``target`` (a ``"module:attr"`` string or an object) as ``kind`` ``name``.
 
         A name registered again by the same plugin replaces the earlier entry (re-running
@@ -139,14 +143,14 @@ class Registry(PluginLoading):
         self._ensure_loaded()
         return sorted(self._kinds)
 
-    def kind_info(self, kind: str | None = None):
+    def kind_info(self, kind: str | None = None) -> Any:
         """The :class:`KindInfo` (name, interface, plugin, doc) of ``kind``, or a dict of
         every kind's when ``kind`` is None. Interfaces given as ``"module:attr"`` are not
         imported (see :meth:`interface`)."""
         self._ensure_loaded()
         return dict(self._kinds) if kind is None else self._kinds[kind]
 
-    def interface(self, kind: str):
+    def interface(self, kind: str) -> type:
         """The interface class of ``kind`` (imported on first use)."""
         self._ensure_loaded()
         info = self._kinds[kind]
@@ -238,7 +242,7 @@ class Registry(PluginLoading):
                 f"MLCORE_DISABLE_PLUGINS={providers[-1]}")
         return cands[-1]
 
-    def get(self, name: str, kind: str | None = None):
+    def get(self, name: str, kind: str | None = None) -> Any:
         """The registered object (class or factory) for ``name``, imported on demand."""
         return self.lookup(name, kind).load()
 
@@ -272,7 +276,7 @@ class Registry(PluginLoading):
             "doc": doc,
         }
 
-    def entry_for(self, obj) -> Entry | None:
+    def entry_for(self, obj: Any) -> Entry | None:
         """The primary registry entry whose target is ``type(obj)`` (None if unregistered)."""
         self._ensure_loaded()
         cls = obj if isinstance(obj, type) else type(obj)
@@ -362,7 +366,7 @@ def _install_hint_kind(kind: str) -> str:
     return f". Kind {kind!r} is provided by {', '.join(dists)}: pip install {dists[0]}" if dists else ""
 
 
-def _check_name(name, what: str):
+def _check_name(name: object, what: str) -> None:
     if not isinstance(name, str) or not name.isidentifier() or not name.isascii() or name.startswith("_"):
         raise ValueError(f"invalid {what} {name!r}: use an ASCII identifier not starting with '_'")
     if name in ("True", "False", "None", "inf", "nan"):
@@ -397,7 +401,7 @@ def _set_registry(reg: Registry | None) -> Registry | None:
     return old
 
 
-def register(kind: str, name: str, aliases=()):
+def register(kind: str, name: str, aliases: Iterable[str] = ()) -> Callable[[T], T]:
     """Decorator registering a class or factory in the process registry.
 
     For notebooks and tests; the same conflict rules as plugins apply (it is
@@ -411,7 +415,7 @@ def register(kind: str, name: str, aliases=()):
     ...     def learning_rate(self, step, cur_loss=None):
     ...         return 0.5 ** step
     """
-    def deco(obj):
+    def deco(obj: T) -> T:
         reg = registry()
         reg._ensure_loaded()
         reg.add(kind, name, obj, aliases)
