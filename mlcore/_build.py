@@ -12,7 +12,8 @@ import inspect
 import math
 import typing
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,7 @@ class _Signature:
 
     __slots__ = ("params", "names", "var_kw", "kinds", "text")
 
-    def __init__(self, reg: Registry, target):
+    def __init__(self, reg: Registry, target: Any) -> None:
         try:
             sig = inspect.signature(target)
         except (TypeError, ValueError):
@@ -45,7 +46,7 @@ class _Signature:
         self.kinds = _param_kinds(reg, target, self.names)
 
 
-def _param_kinds(reg: Registry, target, names) -> dict[str, str | None]:
+def _param_kinds(reg: Registry, target: Any, names: Iterable[str]) -> dict[str, str | None]:
     """Kind expected by each parameter: ``spec_kinds`` class attribute, else annotations.
 
     Annotations are matched against the kinds' interfaces by qualified name, so no
@@ -78,7 +79,7 @@ def _param_kinds(reg: Registry, target, names) -> dict[str, str | None]:
     return out
 
 
-def _classes_in(hint):
+def _classes_in(hint: Any) -> list[Any]:
     if hint is None:
         return []
     args = typing.get_args(hint)
@@ -92,7 +93,7 @@ def _classes_in(hint):
 _SIGNATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _signature(reg: Registry, target) -> _Signature:
+def _signature(reg: Registry, target: Any) -> _Signature:
     per_registry = _SIGNATURES.get(reg)
     if per_registry is None:
         per_registry = _SIGNATURES[reg] = weakref.WeakKeyDictionary()
@@ -105,7 +106,8 @@ def _signature(reg: Registry, target) -> _Signature:
     return sig
 
 
-def build(spec, kind: str | None = None, *, registry: Registry | None = None, **overrides):
+def build(spec: str | Spec | Mapping[str, Any], kind: str | None = None, *, registry: Registry | None = None,
+          **overrides: Any) -> Any:
     """Build a component from a spec.
 
     Parameters
@@ -167,7 +169,7 @@ def build(spec, kind: str | None = None, *, registry: Registry | None = None, **
         raise err from None
 
 
-def _build_node(reg: Registry, node: Spec, kind: str | None, notify: bool = True):
+def _build_node(reg: Registry, node: Spec, kind: str | None, notify: bool = True) -> Any:
     entry = reg.lookup(node.name, kind)
     target = entry.load()
     sig = _signature(reg, target)
@@ -212,7 +214,7 @@ def _build_node(reg: Registry, node: Spec, kind: str | None, notify: bool = True
     return obj
 
 
-def _resolve(reg: Registry, value, kind: str | None, wants_component: bool, notify: bool = True):
+def _resolve(reg: Registry, value: Any, kind: str | None, wants_component: bool, notify: bool = True) -> Any:
     if isinstance(value, Spec):
         return _build_node(reg, value, kind, notify)
     if type(value) is list or type(value) is tuple:
@@ -231,7 +233,7 @@ def _resolve(reg: Registry, value, kind: str | None, wants_component: bool, noti
     return value
 
 
-def _text_spec(value):
+def _text_spec(value: Any) -> Any:
     """A string that spells a component (``"euclidean"``) as a Spec; anything else unchanged."""
     if isinstance(value, str):
         try:
@@ -244,7 +246,7 @@ def _text_spec(value):
 
 # ----------------------------------------------------------------------------- to_spec
 
-def spec_of(obj, full: bool = False, *, registry: Registry | None = None) -> Spec:
+def spec_of(obj: Any, full: bool = False, *, registry: Registry | None = None) -> Spec:
     """The :class:`Spec` of a component (see :func:`to_spec`)."""
     reg = registry or _global_registry()
     entry = reg.entry_for(obj)
@@ -280,7 +282,7 @@ def spec_of(obj, full: bool = False, *, registry: Registry | None = None) -> Spe
     return Spec(reg.qualified_name(entry), (), tuple(kwargs))
 
 
-def _same_value(v, default, kind, reg) -> bool:
+def _same_value(v: Any, default: Any, kind: str | None, reg: Registry) -> bool:
     if _same(v, default):
         return True
     if kind is None or not isinstance(default, (str, Spec)) or reg.entry_for(v) is None:
@@ -290,7 +292,7 @@ def _same_value(v, default, kind, reg) -> bool:
         spec_of(_build_node(reg, text, kind, notify=False), registry=reg))
 
 
-def to_spec(obj, full: bool = False, *, registry: Registry | None = None) -> str:
+def to_spec(obj: Any, full: bool = False, *, registry: Registry | None = None) -> str:
     """Canonical spec text of a component.
 
     Parameters
@@ -309,7 +311,7 @@ def to_spec(obj, full: bool = False, *, registry: Registry | None = None) -> str
     return str(spec_of(obj, full, registry=registry))
 
 
-def _spec_value(v, full: bool, reg: Registry):
+def _spec_value(v: Any, full: bool, reg: Registry) -> Any:
     if v is None or isinstance(v, (bool, int, float, str, Spec)):
         return v.item() if isinstance(v, np.generic) else v
     if isinstance(v, np.generic):
@@ -330,7 +332,7 @@ def _spec_value(v, full: bool, reg: Registry):
     raise TypeError(f"cannot write a value of type {type(v).__name__} in a spec")
 
 
-def _same(a, b) -> bool:
+def _same(a: Any, b: Any) -> bool:
     if a is b:
         return True
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
