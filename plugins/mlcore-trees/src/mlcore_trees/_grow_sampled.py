@@ -50,7 +50,7 @@ def dense_ranks(X):
 
 #: samples per chunk of (node, feature) pairs evaluated together: bounds the temporaries
 #: of a level to about ``max(_BLOCK, largest node)`` elements per array
-_BLOCK = 1 << 20
+_BLOCK = 1 << 19
 
 
 def _eval_pairs(sel, vs, vrow, starts, sizes, X, drank, n_rank, SG, unit, tot, criterion, msl):
@@ -88,13 +88,15 @@ def _eval_chunk(pair_feat, pair_node, vs, vrow, starts, sizes, X, drank, n_rank,
     # packed integers (value sort, SIMD-accelerated) instead of an argsort plus gathers.
     key = np.repeat(np.arange(npairs, dtype=np.int64) * n_rank, lens)
     key += drank.ravel()[np.repeat(pair_feat * drank.shape[1], lens) + flat_r]
+    del idx, flat_r                                           # free what is not needed (peak memory)
     pbits = max(1, int(P).bit_length())
     if (npairs * n_rank).bit_length() + pbits <= 62:
         key <<= pbits
         key |= np.arange(P)
         key.sort()
         flat_v = flat_v[key & ((1 << pbits) - 1)]
-        kr = key >> pbits
+        key >>= pbits
+        kr = key
     else:
         perm = np.argsort(key)
         flat_v, kr = flat_v[perm], key[perm]
@@ -116,6 +118,9 @@ def _eval_chunk(pair_feat, pair_node, vs, vrow, starts, sizes, X, drank, n_rank,
     nR = np.repeat(lens.astype(np.float64), lens)
     nR -= nL
     gain = split_proxy(criterion, unit, L, R, nL, nR)
+    del L, R
+    if SG.ndim == 1:
+        del Lc, Rc
     invalid = np.empty(P, dtype=bool)
     np.equal(kr[:-1], kr[1:], out=invalid[:-1])               # cut between equal values
     seg_end = seg + lens - 1

@@ -66,6 +66,7 @@ def _fit_batch(data, S, criterion, seeds, bootstrap, kw):
         vrow = np.concatenate([b[0] for b in boot])
         vtree = np.repeat(np.arange(len(boot)), [len(b[0]) for b in boot])
         SV = np.concatenate([b[1] for b in boot])
+        del boot                                 # the per-tree copies (peak memory)
         flat, _ = grow_forest_sampled(vrow, vtree, SV, data.X, data.ranks, criterion, rngs, **kw)
         return _split_trees(flat)
     trees = []
