@@ -10,7 +10,13 @@ First-party families register through exactly these hooks.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pluggy
+
+if TYPE_CHECKING:
+    from ._registry import Registry
+    from ._spec import Spec
 
 __all__ = ["hookspec", "hookimpl", "mlcore_register", "mlcore_component_built", "mlcore_demos", "ENTRY_POINT_GROUP"]
 
@@ -22,7 +28,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def mlcore_register(registry):
+def mlcore_register(registry: Registry) -> None:
     """Register a plugin's component kinds and components.
 
     Called once per plugin when the registry first loads. Register components as
@@ -49,7 +55,7 @@ def mlcore_register(registry):
 
 
 @hookspec
-def mlcore_component_built(component, spec, kind, name):
+def mlcore_component_built(component: Any, spec: Spec, kind: str, name: str) -> None:
     """Act on every component built from a spec (nested components included).
 
     Called after the component's constructor returned, innermost first. Use it for
@@ -80,7 +86,7 @@ def mlcore_component_built(component, spec, kind, name):
 
 
 @hookspec
-def mlcore_demos():
+def mlcore_demos() -> list[tuple[str, str]]:
     """Return this plugin's parts of ``mlcore demo``.
 
     Returns
@@ -98,3 +104,4 @@ def mlcore_demos():
         def mlcore_demos():
             return [("optimizers on a quadratic", "mlcore_acme._demo:run")]
     """
+    raise NotImplementedError  # a specification: the plugins implement it
