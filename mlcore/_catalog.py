@@ -16,17 +16,19 @@ module is read on first use.
 from __future__ import annotations
 
 import re
+from types import ModuleType
+from typing import Any
 
 __all__ = ["providers", "distribution_of_kind", "is_first_party"]
 
 
-def _data():
+def _data() -> ModuleType:
     from . import _catalog_data
 
     return _catalog_data
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     """``FIRST_PARTY`` (``{distribution: {kind: "name name ..."}}``), ``CORE`` (the core's
     distribution) and ``META`` (the one that installs every family), read on first use."""
     if name in ("FIRST_PARTY", "CORE", "META"):
