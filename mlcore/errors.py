@@ -8,6 +8,9 @@ existing ``except ValueError`` code keeps working.
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 __all__ = [
     "MlcoreError",
     "SpecSyntaxError",
@@ -115,7 +118,7 @@ class NotFittedError(MlcoreError, ValueError, AttributeError):
     catch it. scikit-learn is imported only then (never by ``import mlcore``).
     """
 
-    def __new__(cls, *args, **kwargs):
+    def __new__(cls, *args: Any, **kwargs: Any) -> NotFittedError:
         if cls is NotFittedError:
             cls = _sklearn_variant("NotFittedError", NotFittedError) or cls
         return super().__new__(cls, *args, **kwargs)
@@ -138,7 +141,7 @@ def data_conversion_warning() -> type:
 _VARIANTS: dict = {}
 
 
-def _sklearn_exceptions():
+def _sklearn_exceptions() -> ModuleType | None:
     """``sklearn.exceptions`` when scikit-learn is importable, else None (imported lazily)."""
     import sys
 
@@ -156,7 +159,7 @@ def _sklearn_exceptions():
     return mod
 
 
-def _sklearn_variant(name: str, ours: type):
+def _sklearn_variant(name: str, ours: type) -> type | None:
     """A cached subclass of ``ours`` and of scikit-learn's class ``name``, or None."""
     if name not in _VARIANTS:
         mod = _sklearn_exceptions()
@@ -168,7 +171,7 @@ def _sklearn_variant(name: str, ours: type):
     return _VARIANTS[name]
 
 
-def __getattr__(attr: str):  # lets pickle find the lazily created classes by name
+def __getattr__(attr: str) -> type:  # lets pickle find the lazily created classes by name
     if attr.startswith("_Sklearn") and attr[8:] in ("NotFittedError", "DataConversionWarning"):
         cls = _sklearn_variant(attr[8:], globals()[attr[8:]])
         if cls is not None:
