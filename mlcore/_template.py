@@ -8,6 +8,7 @@ generation. ``contrib/plugin-template`` in the repository is this template's out
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
 import textwrap
@@ -427,7 +428,7 @@ def render(name: str, kind: str = "layer") -> dict[str, str]:
     }
 
 
-def new_plugin(name: str, kind: str = "layer", directory=".") -> pathlib.Path:
+def new_plugin(name: str, kind: str = "layer", directory: str | os.PathLike[str] = ".") -> pathlib.Path:
     """Write the plugin ``mlcore-<name>`` under ``directory``; returns its path.
 
     Refuses to overwrite an existing folder.
