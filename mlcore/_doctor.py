@@ -7,15 +7,19 @@ problem is reported naming the plugin (and its distribution), never raised.
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING, Any
 
-from ._plugins import _fatal
+from ._plugins import Entry, _fatal
 from ._version import IncompatiblePluginError
 from .errors import NameConflictError
+
+if TYPE_CHECKING:
+    from ._registry import Registry
 
 __all__ = ["problems"]
 
 
-def problems(reg) -> list[tuple[str, str]]:
+def problems(reg: Registry) -> list[tuple[str, str]]:
     """``(message, traceback or "")`` for every problem of the registry ``reg``.
 
     Checks, in order: plugins that failed to load or register (``SystemExit`` included),
@@ -60,12 +64,12 @@ def problems(reg) -> list[tuple[str, str]]:
     return out
 
 
-def _dist(reg, plugin: str) -> str:
+def _dist(reg: Registry, plugin: str) -> str:
     info = reg._plugins.get(plugin)
     return f" ({info.distribution})" if info is not None and info.distribution else ""
 
 
-def _check_target(entry, interface) -> str | None:
+def _check_target(entry: Entry, interface: Any) -> str | None:
     """Why ``entry``'s target is unusable, or None."""
     target = entry.target
     if isinstance(target, str):
@@ -97,7 +101,7 @@ def _check_target(entry, interface) -> str | None:
     return None
 
 
-def _exercise_built_hooks(reg, entries, tries: int = 25) -> None:
+def _exercise_built_hooks(reg: Registry, entries: list[Entry], tries: int = 25) -> None:
     """Build one component (the first that builds without arguments) to run the built hooks."""
     import warnings
 
