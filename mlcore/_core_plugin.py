@@ -5,7 +5,12 @@ It uses the same hook as any plugin; the core registers kinds only, never compon
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from ._registry import Registry
 
 CORE_KINDS = {
     "layer": "mlcore.interfaces:Layer",
@@ -21,6 +26,6 @@ CORE_KINDS = {
 
 
 @hookimpl
-def mlcore_register(registry):
+def mlcore_register(registry: Registry) -> None:
     for kind, interface in CORE_KINDS.items():
         registry.add_kind(kind, interface)
