@@ -20,7 +20,10 @@ Conventions (docs/architecture.md, "Components")
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from ._component import (  # the base of every kind, re-exported here
     Component,
@@ -79,7 +82,7 @@ class Layer(Component, ABC):
     _state_attrs = ("params", "trainable", "training")
     _required = ("forward", "backward", "initialize", "output_shape")
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("initialize")
         if callable(init) and not getattr(init, "_records_input_shape", False):
@@ -96,7 +99,7 @@ class Layer(Component, ABC):
         super()._check_loaded_state()
         check_layer_params(self)
 
-    def _expected_param_shapes(self, input_shape, dtype, kwargs) -> dict:
+    def _expected_param_shapes(self, input_shape: tuple[int, ...], dtype: Any, kwargs: dict) -> dict:
         """``{name: shape}`` of the parameters ``initialize(input_shape, dtype, **kwargs)``
         creates on a fresh twin of this layer."""
         from ._state import twin_param_shapes
@@ -111,7 +114,7 @@ class Layer(Component, ABC):
         return d
 
     @params.setter
-    def params(self, value):
+    def params(self, value: dict) -> None:
         self.__dict__["params"] = dict(value)
 
     @property
@@ -122,7 +125,7 @@ class Layer(Component, ABC):
         return d
 
     @grads.setter
-    def grads(self, value):
+    def grads(self, value: dict) -> None:
         self.__dict__["grads"] = dict(value)
 
     @property
@@ -130,7 +133,7 @@ class Layer(Component, ABC):
         return self.__dict__.get("trainable", True)
 
     @trainable.setter
-    def trainable(self, value):
+    def trainable(self, value: bool) -> None:
         self.__dict__["trainable"] = bool(value)
 
     @property
@@ -138,18 +141,18 @@ class Layer(Component, ABC):
         return self.__dict__.get("training", True)
 
     @training.setter
-    def training(self, value):
+    def training(self, value: bool) -> None:
         self.__dict__["training"] = bool(value)
 
     @abstractmethod
-    def forward(self, X):
+    def forward(self, X: Any) -> Any:
         """Compute the layer's output for input ``X``."""
 
     @abstractmethod
-    def backward(self, dY):
+    def backward(self, dY: Any) -> Any:
         """Given dLoss/dY for the last forward, fill ``grads`` and return dLoss/dX."""
 
-    def initialize(self, input_shape, dtype="float64", random_state=None):
+    def initialize(self, input_shape: tuple[int, ...], dtype: Any = "float64", random_state: Any = None) -> Layer:
         """Create ``params`` for examples of ``input_shape`` (no batch axis); returns self.
 
         The default creates none: override it in a layer that has parameters, drawing
@@ -158,29 +161,29 @@ class Layer(Component, ABC):
         return self
 
     @abstractmethod
-    def output_shape(self, input_shape):
+    def output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
         """The shape of one output example for one input example of ``input_shape``."""
 
-    def train(self, mode: bool = True):
+    def train(self, mode: bool = True) -> Layer:
         """Switch to training mode (or evaluation mode with ``mode=False``); returns self."""
         self.training = mode
         return self
 
-    def eval(self):
+    def eval(self) -> Layer:
         """Switch to evaluation mode; returns self."""
         return self.train(False)
 
-    def freeze(self):
+    def freeze(self) -> Layer:
         """Stop parameter updates; returns self."""
         self.trainable = False
         return self
 
-    def unfreeze(self):
+    def unfreeze(self) -> Layer:
         """Resume parameter updates; returns self."""
         self.trainable = True
         return self
 
-    def zero_grads(self):
+    def zero_grads(self) -> None:
         """Set every gradient to zero."""
         for k, g in self.grads.items():
             g[...] = 0
@@ -222,10 +225,10 @@ class Initializer(Component, ABC):
     """Creates parameter arrays: ``init(shape, random_state=None)`` -> ndarray."""
 
     @abstractmethod
-    def init(self, shape, random_state=None):
+    def init(self, shape: tuple[int, ...], random_state: Any = None) -> np.ndarray:
         """A new array of ``shape``."""
 
-    def __call__(self, shape, random_state=None):
+    def __call__(self, shape: tuple[int, ...], random_state: Any = None) -> np.ndarray:
         return self.init(shape, random_state)
 
 
@@ -233,14 +236,14 @@ class Loss(Component, ABC):
     """A loss: ``loss(y_true, y_pred)`` -> float and ``grad(y_true, y_pred)`` -> dL/dy_pred."""
 
     @abstractmethod
-    def loss(self, y_true, y_pred) -> float:
+    def loss(self, y_true: Any, y_pred: Any) -> float:
         """The loss value."""
 
     @abstractmethod
-    def grad(self, y_true, y_pred):
+    def grad(self, y_true: Any, y_pred: Any) -> Any:
         """Gradient of :meth:`loss` with respect to ``y_pred`` (same shape)."""
 
-    def __call__(self, y_true, y_pred) -> float:
+    def __call__(self, y_true: Any, y_pred: Any) -> float:
         return self.loss(y_true, y_pred)
 
 
@@ -248,7 +251,7 @@ class Kernel(Component, ABC):
     """A positive semi-definite kernel: ``K(X, Y=None)`` -> Gram matrix ``(n_X, n_Y)``."""
 
     @abstractmethod
-    def __call__(self, X, Y=None):
+    def __call__(self, X: Any, Y: Any = None) -> np.ndarray:
         """Gram matrix between the rows of ``X`` and of ``Y`` (``Y=X`` when None)."""
 
 
@@ -261,7 +264,7 @@ class Agent(Component, ABC):
     """
 
     @abstractmethod
-    def act(self, observation=None):
+    def act(self, observation: Any = None) -> Any:
         """Choose an action."""
 
 
@@ -273,11 +276,11 @@ class Env(Component, ABC):
     """
 
     @abstractmethod
-    def reset(self, seed=None, options=None):
+    def reset(self, seed: int | None = None, options: dict | None = None) -> Any:
         """Start an episode."""
 
     @abstractmethod
-    def step(self, action):
+    def step(self, action: Any) -> Any:
         """Apply an action."""
 
 
@@ -318,7 +321,7 @@ class Estimator(Component, ABC):
                 setattr(cls, name, validating(method))
 
     @abstractmethod
-    def fit(self, X, y=None, **kwargs):
+    def fit(self, X: Any, y: Any = None, **kwargs: Any) -> Estimator:
         """Learn from data; returns self."""
 
     def _validate_params(self) -> None:
@@ -340,7 +343,7 @@ class Estimator(Component, ABC):
 
         return collect_tags(self)
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         from ._mixins import sklearn_tags
 
         return sklearn_tags(self, self.mlcore_tags())
