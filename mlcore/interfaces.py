@@ -311,7 +311,7 @@ class Estimator(Component, ABC):
     _parameter_constraints: ClassVar[dict] = {}
     _tags: ClassVar[dict] = {}
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         from ._mixins import validating
 
