@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import numbers
 import sys
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +23,7 @@ __all__ = [
 ]
 
 
-def check_random_state(random_state) -> np.random.Generator:
+def check_random_state(random_state: Any) -> np.random.Generator:
     """A ``numpy.random.Generator`` from an int seed, a Generator, or None (fresh entropy).
 
     Never touches NumPy's global random state.
@@ -36,19 +38,19 @@ def check_random_state(random_state) -> np.random.Generator:
                     f"not {type(random_state).__name__}")
 
 
-def _sparse(X):
+def _sparse(X: Any) -> Any:
     """``scipy.sparse`` when ``X`` is a sparse matrix or array, else None (never imports scipy)."""
     sp = sys.modules.get("scipy.sparse")
     return sp if sp is not None and sp.issparse(X) else None
 
 
-def _who(estimator) -> str:
+def _who(estimator: Any) -> str:
     return "" if estimator is None else f"{type(estimator).__name__} "
 
 
-def check_array(X, *, name: str = "X", ndim=None, dtype="numeric", allow_nan: bool = False,
-                min_samples: int = 1, copy: bool = False, accept_sparse=False, min_features: int = 1,
-                estimator=None):
+def check_array(X: Any, *, name: str = "X", ndim: int | tuple[int, ...] | None = None, dtype: Any = "numeric",
+                allow_nan: bool = False, min_samples: int = 1, copy: bool = False, accept_sparse: Any = False,
+                min_features: int = 1, estimator: Any = None) -> Any:
     """Validate an array argument and return it as an ndarray (or an accepted sparse matrix).
 
     Parameters
@@ -130,7 +132,7 @@ def check_array(X, *, name: str = "X", ndim=None, dtype="numeric", allow_nan: bo
     return arr
 
 
-def _check_shape(shape, name, min_samples, min_features, estimator) -> None:
+def _check_shape(shape: tuple[int, ...], name: str, min_samples: int, min_features: int, estimator: Any) -> None:
     if len(shape) >= 1 and shape[0] < min_samples:
         raise ValueError(f"Found array with {shape[0]} sample(s) (shape={shape}) while a minimum of "
                          f"{min_samples} is required by {_who(estimator)or name}: {name} needs at least "
@@ -141,7 +143,8 @@ def _check_shape(shape, name, min_samples, min_features, estimator) -> None:
                          f"{min_features} column(s)")
 
 
-def _check_sparse(X, name, ndim, dtype, allow_nan, min_samples, copy, accept_sparse, min_features, estimator):
+def _check_sparse(X: Any, name: str, ndim: Any, dtype: Any, allow_nan: bool, min_samples: int, copy: bool,
+                  accept_sparse: Any, min_features: int, estimator: Any) -> Any:
     if not accept_sparse:
         raise TypeError(f"{_who(estimator)}does not accept sparse input: {name} is a {type(X).__name__}; "
                         f"pass a dense array ({name}.toarray()) instead")
@@ -164,8 +167,9 @@ def _check_sparse(X, name, ndim, dtype, allow_nan, min_samples, copy, accept_spa
     return X.copy() if copy else X
 
 
-def check_X_y(X, y, *, X_ndim=2, y_ndim=(1, 2), y_dtype="numeric", allow_nan=False, accept_sparse=False,
-              estimator=None):
+def check_X_y(X: Any, y: Any, *, X_ndim: int | tuple[int, ...] = 2, y_ndim: int | tuple[int, ...] = (1, 2),
+              y_dtype: Any = "numeric", allow_nan: bool = False, accept_sparse: Any = False,
+              estimator: Any = None) -> tuple[Any, np.ndarray]:
     """Validate a design matrix and targets of the same length (``y=None`` is refused)."""
     X = check_array(X, name="X", ndim=X_ndim, allow_nan=allow_nan, accept_sparse=accept_sparse,
                     estimator=estimator)
@@ -177,7 +181,7 @@ def check_X_y(X, y, *, X_ndim=2, y_ndim=(1, 2), y_dtype="numeric", allow_nan=Fal
     return X, y
 
 
-def check_is_fitted(estimator, attributes=None) -> None:
+def check_is_fitted(estimator: Any, attributes: str | Iterable[str] | None = None) -> None:
     """Raise :class:`NotFittedError` unless ``estimator`` has its learned attributes.
 
     Without ``attributes``, uses ``estimator.__sklearn_is_fitted__()`` when defined, else
@@ -195,7 +199,7 @@ def check_is_fitted(estimator, attributes=None) -> None:
         raise NotFittedError(f"this {type(estimator).__name__} is not fitted yet; call fit() first")
 
 
-def type_of_target(y) -> str:
+def type_of_target(y: Any) -> str:
     """The kind of a target, as scikit-learn names it, without importing scikit-learn.
 
     One of ``"binary"``, ``"multiclass"``, ``"continuous"``, ``"multiclass-multioutput"``,
@@ -216,7 +220,7 @@ def type_of_target(y) -> str:
     return "multiclass" if np.unique(y.ravel()).size > 2 else "binary"
 
 
-def column_or_1d(y, *, name: str = "y", warn: bool = True) -> np.ndarray:
+def column_or_1d(y: Any, *, name: str = "y", warn: bool = True) -> np.ndarray:
     """``y`` as a 1-D array; a column vector ``(n, 1)`` is raveled with a
     :class:`~mlcore.errors.DataConversionWarning`."""
     y = np.asarray(y)
@@ -235,7 +239,7 @@ def column_or_1d(y, *, name: str = "y", warn: bool = True) -> np.ndarray:
     return y
 
 
-def check_classification_targets(y, *, name: str = "y") -> np.ndarray:
+def check_classification_targets(y: Any, *, name: str = "y") -> np.ndarray:
     """Class labels ``y`` as a 1-D array (a column vector is raveled with a warning).
 
     Raises ``ValueError('Unknown label type: continuous ...')`` for real-valued targets,
@@ -259,8 +263,8 @@ def check_classification_targets(y, *, name: str = "y") -> np.ndarray:
     return arr
 
 
-def check_sample_weight(sample_weight, n_samples: int, *, name: str = "sample_weight",
-                        dtype=np.float64, allow_zero_sum: bool = False):
+def check_sample_weight(sample_weight: Any, n_samples: int, *, name: str = "sample_weight",
+                        dtype: Any = np.float64, allow_zero_sum: bool = False) -> np.ndarray | None:
     """``None`` or a validated vector ``(n_samples,)`` of non-negative finite weights.
 
     A scalar is broadcast; negative weights, a length other than ``n_samples`` and (unless
@@ -284,8 +288,10 @@ def check_sample_weight(sample_weight, n_samples: int, *, name: str = "sample_we
 _NO_Y = "no_validation"
 
 
-def validate_data(estimator, X=_NO_Y, y=_NO_Y, *, reset: bool = True, ndim=2, dtype="numeric",
-                  accept_sparse=None, allow_nan=None, y_numeric=None, multi_output=None, min_samples: int = 1):
+def validate_data(estimator: Any, X: Any = _NO_Y, y: Any = _NO_Y, *, reset: bool = True,
+                  ndim: int | tuple[int, ...] = 2, dtype: Any = "numeric", accept_sparse: Any = None,
+                  allow_nan: bool | None = None, y_numeric: bool | None = None, multi_output: bool | None = None,
+                  min_samples: int = 1) -> Any:
     """Validate ``X`` (and ``y``) for ``estimator`` and keep ``n_features_in_``, like
     scikit-learn's ``validate_data``.
 
@@ -350,9 +356,9 @@ def validate_data(estimator, X=_NO_Y, y=_NO_Y, *, reset: bool = True, ndim=2, dt
     return out_X, y
 
 
-def check_scalar(value, name: str, kinds=numbers.Real, *, low=None, high=None,
+def check_scalar(value: Any, name: str, kinds: Any = numbers.Real, *, low: Any = None, high: Any = None,
                  low_inclusive: bool = True, high_inclusive: bool = True, allow_none: bool = False,
-                 allow_inf: bool = False):
+                 allow_inf: bool = False) -> Any:
     """Validate a scalar hyperparameter; raises :class:`ComponentArgumentError`.
 
     NaN is always refused, and so are ``inf`` and ``-inf`` (including literals such as
@@ -387,7 +393,7 @@ def check_scalar(value, name: str, kinds=numbers.Real, *, low=None, high=None,
     return value
 
 
-def _shown(value) -> str:
+def _shown(value: Any) -> str:
     """``repr`` for an error message, short even for a huge int (whose repr may raise)."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and int(value).bit_length() > 200:
         return f"an integer of {int(value).bit_length()} bits"
@@ -395,7 +401,7 @@ def _shown(value) -> str:
     return text if len(text) <= 200 else text[:200] + "..."
 
 
-def check_choice(value, name: str, choices):
+def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     """Validate that ``value`` is one of ``choices``; raises :class:`ComponentArgumentError`."""
     if value not in choices:
         raise _arg_error(name, f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
