@@ -89,7 +89,7 @@ def grow(data, rows, S, criterion, *, rng, consume=False, **kw):
             order = restrict(order, mask)
             consume = True                      # a fresh restricted copy
         return grow_exact(order, data.X, data.tied, S, criterion, rng=rng, overwrite=consume, **kw)
-    rows = np.arange(n) if rows is None else rows
+    rows = np.arange(n, dtype=np.int32 if n < 2**31 else np.int64) if rows is None else rows
     if isinstance(data, Sampled):
         return grow_exact_sampled(rows, data.X, data.ranks, S, criterion, rng=rng, **kw)
     return grow_hist(None, data.edges, rows, S, criterion, rng=rng, codesT=data.codesT, values=data.values, **kw)

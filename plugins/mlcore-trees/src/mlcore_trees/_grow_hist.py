@@ -53,7 +53,7 @@ def bin_features(X, max_bins):
     B = max(2, max(len(u) for u in uniq))
     edges = np.full((d, B - 1), np.inf)
     values = np.full((d, B), np.nan) if exact else None
-    codes = np.empty((n, d), dtype=np.uint8)
+    codes = np.empty((d, n), dtype=np.uint8).T     # (n, d) view of feature-major rows: codes_t is free
     for j, u in enumerate(uniq):
         e = u[:-1] / 2.0 + u[1:] / 2.0
         e = np.where(e == u[1:], u[:-1], e)
@@ -97,9 +97,10 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
     if len(rows) < n_total:
         codesT = codesT[:, rows]
     Srows = S[rows] if len(rows) < n_total else S
-    node_of = np.zeros(len(rows), dtype=np.int64)
+    node_of = np.zeros(len(rows), dtype=np.int32)
     ST = np.ascontiguousarray(Srows.T)              # (Cn, m) statistics, channel-major
-    SG = ST[gc]                                     # (Cs, m) gathered channels
+    gsl = slice(gc[0], gc[-1] + 1) if gc == list(range(gc[0], gc[-1] + 1)) else gc
+    SG = ST[gsl]                                    # (Cs, m) gathered channels (a view when contiguous)
     q = 1
     depth = 0
     parent_hist = None  # (q_parent, d, B, Cs + 1) of the nodes that split at the previous level
@@ -155,10 +156,11 @@ def grow_hist(codes, edges, rows, S, criterion, *, max_depth, min_samples_split=
         if isleaf.any():
             keep = ~isleaf
             rows, codesT, ST, node_of = rows[keep], codesT[:, keep], ST[:, keep], node_of[keep]
-            SG = ST[gc]
-        nk = node_of
-        gl = codesT[feat[nk], np.arange(len(nk))] <= bbin[nk]
-        node_of = 2 * rank[nk] + (~gl)
+            SG = ST[gsl]
+        gl = codesT[feat[node_of], np.arange(len(node_of))] <= bbin[node_of]
+        node_of = (2 * rank).astype(np.int32)[node_of]   # int32 node ids: half the memory
+        node_of[~gl] += 1
+        del gl
         nl = np.bincount(node_of, minlength=2 * ok.sum()).reshape(-1, 2)
         small = nl[:, 1] < nl[:, 0]  # per split: which child (0 left, 1 right) gets a histogram
         q = 2 * int(ok.sum())

@@ -223,11 +223,13 @@ class GBDT(Estimator):
                 S = np.stack([np.ones(n), r, r * r]).T      # (n, 3) view of channel-major rows
                 nodes, leaf_of = grow(rdata, None if rdata is not data or len(rows) == n else rows,
                                       S, "squared_error", **kw)
-                leaves = leaf_of[rows]
+                del S
+                full = len(rows) == n                # all rows: no gathered copies (peak memory)
+                leaves = leaf_of if full else leaf_of[rows]
                 nn = len(nodes["impurity"])
                 if H is not None:
-                    num = np.bincount(leaves, weights=r[rows], minlength=nn)
-                    den = np.bincount(leaves, weights=H[rows, k], minlength=nn)
+                    num = np.bincount(leaves, weights=r if full else r[rows], minlength=nn)
+                    den = np.bincount(leaves, weights=H[:, k] if full else H[rows, k], minlength=nn)
                     is_leaf = nodes["left"] < 0
                     gamma = np.where(np.abs(den) < 1e-150, 0.0, scale * num / np.where(den == 0, 1.0, den))
                     nodes["value"] = np.where(is_leaf, gamma, nodes["value"][:, 0])[:, None]
