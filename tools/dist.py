@@ -89,6 +89,8 @@ def _check_metadata(wheel: pathlib.Path, version: str) -> list[str]:
         problems.append(f"version {meta.get('Version')} != {version}")
     if not (meta.get("License-Expression") or meta.get("License")):
         problems.append("no licence")
+    if not meta.get_all("License-File"):
+        problems.append("no licence file in the wheel (put LICENSE beside pyproject.toml)")
     if not meta.get("Requires-Python"):
         problems.append("no Requires-Python")
     if meta.get("Description-Content-Type") != "text/markdown" or not meta.get_payload().strip():
