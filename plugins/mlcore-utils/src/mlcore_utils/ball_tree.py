@@ -18,6 +18,7 @@ __all__ = ["BallTree"]
 _PAIR_BLOCK = 1 << 18   # (query, node) pairs whose bounds are computed at once
 _PAIR_BUDGET = 1 << 22  # bounds the (query, leaf) pairs of one chunk of queries
 _DENSE_FRACTION = 0.3   # above this fraction of surviving pairs, bound all leaves at once
+_SPREAD_SAMPLE = 256    # points per node that choose the split coordinate of large nodes
 
 
 class BallTree:
@@ -114,16 +115,32 @@ class BallTree:
             node_end[first:first + len(starts)] = ends
             if level == n_levels - 1:
                 break
-            Xp = XT[:, idx]
             seg = np.repeat(np.arange(len(starts)), ends - starts)
-            lo = np.minimum.reduceat(Xp, starts, axis=1).T
-            spread = np.maximum.reduceat(Xp, starts, axis=1).T - lo
-            dim = np.argmax(spread, axis=1)
-            node_lo = lo[np.arange(len(starts)), dim]
-            node_spread = spread[np.arange(len(starts)), dim]
+            stride = max(1, int((ends - starts).min()) // _SPREAD_SAMPLE)
+            if stride == 1:
+                Xp = XT[:, idx]
+                lo = np.minimum.reduceat(Xp, starts, axis=1).T
+                spread = np.maximum.reduceat(Xp, starts, axis=1).T - lo
+                dim = np.argmax(spread, axis=1)
+                node_lo = lo[np.arange(len(starts)), dim]
+                node_spread = spread[np.arange(len(starts)), dim]
+                vals = Xp[dim[seg], np.arange(n)]
+                del Xp
+            else:
+                # large nodes: the widest coordinate judged on every stride-th point (at
+                # least _SPREAD_SAMPLE per node), then that coordinate's exact range
+                sp = np.arange(0, n, stride)
+                Xs = XT[:, idx[sp]]
+                s_starts = np.searchsorted(sp, starts)
+                dim = np.argmax(np.maximum.reduceat(Xs, s_starts, axis=1)
+                                - np.minimum.reduceat(Xs, s_starts, axis=1), axis=0)
+                del Xs
+                vals = XT[dim[seg], idx]
+                node_lo = np.minimum.reduceat(vals, starts)
+                node_spread = np.maximum.reduceat(vals, starts) - node_lo
             # sort by (node, coordinate) with one argsort: node id + coordinate scaled into [0, 0.5]
-            scaled = (Xp[dim[seg], np.arange(n)] - node_lo[seg]) / np.where(node_spread > 0, 2 * node_spread, 1.0)[seg]
-            del Xp
+            scaled = (vals - node_lo[seg]) / np.where(node_spread > 0, 2 * node_spread, 1.0)[seg]
+            del vals
             idx = idx[np.argsort(seg + scaled, kind="stable")]
             mids = starts + (ends - starts) // 2
             starts = np.stack([starts, mids], axis=1).ravel()
