@@ -49,7 +49,8 @@ class BallTree:
     -----
     **Construction**, level by level for all nodes at once: each node's points are
     split at the median of its widest coordinate (one ``argsort`` by (node, coordinate)
-    per level), as in scikit-learn; ``n_levels = 1 + floor(log2((n - 1) / leaf_size))``.
+    per level), as in scikit-learn (when every node of a level holds at least 512 points,
+    the widest coordinate is judged on a regular subsample of at least 256 points per node); ``n_levels = 1 + floor(log2((n - 1) / leaf_size))``.
     Centroids are node means; radii the largest metric distance to the centroid.
 
     **k-NN query**, for a batch of queries at once. The distance from a query ``q`` to
