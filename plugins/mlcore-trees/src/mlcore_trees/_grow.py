@@ -30,10 +30,10 @@ _UNDEFINED = -2
 _IMPURITY_EPS = 10 * np.finfo(np.float64).eps
 
 
-#: elements per block of the split-search and partition temporaries (8 MiB of float64);
+#: elements per block of the split-search and partition temporaries (1 MiB of float64);
 #: a block holds at least one feature row of the level, so temporaries stay below
 #: ``max(_BLOCK, m)`` elements per channel whatever the number of features.
-_BLOCK = 1 << 20
+_BLOCK = 1 << 17
 
 
 def presort(X):

@@ -50,7 +50,7 @@ def dense_ranks(X):
 
 #: samples per chunk of (node, feature) pairs evaluated together: bounds the temporaries
 #: of a level to about ``max(_BLOCK, largest node)`` elements per array
-_BLOCK = 1 << 19
+_BLOCK = 1 << 17
 
 
 def _eval_pairs(sel, vs, vrow, starts, sizes, X, drank, n_rank, SG, unit, tot, criterion, msl):
