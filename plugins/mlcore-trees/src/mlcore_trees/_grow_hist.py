@@ -185,8 +185,12 @@ def _level_hist(codesT, node_of, SG, q, d, B, parent_hist, small):
         base = (node_of[sel] // 2) * B if qh > 1 else None
     size = qh * B
     h = np.empty((Cs + 1, qh, d, B))
+    idx = np.empty(cT.shape[1], dtype=np.intp)    # bincount's own index type: no conversion copies
     for j in range(d):  # loop over features: one O(rows) index per feature
-        idx = cT[j] if base is None else base + cT[j]
+        if base is None:
+            np.copyto(idx, cT[j])
+        else:
+            np.add(base, cT[j], out=idx)
         for c in range(Cs):
             h[c, :, j] = np.bincount(idx, weights=w[c], minlength=size).reshape(qh, B)
         h[Cs, :, j] = np.bincount(idx, minlength=size).reshape(qh, B)
