@@ -71,7 +71,7 @@ def workloads(quick: bool = False):
         from dask.distributed import LocalCluster
     except ImportError:
         return
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         address = cluster.scheduler_address
         run_search(cfg, [GRID[0]], cv=2, backend="dask", scheduler=address)   # workers import mlcore
         t3, (rows3, _, _) = _timed(lambda: run_search(cfg, GRID, cv=2, backend="dask", scheduler=address))

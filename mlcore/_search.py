@@ -49,7 +49,7 @@ def parallel_backend(backend: str = "loky", n_jobs=None, scheduler=None, process
         else:
             workers = n_jobs if n_jobs and n_jobs > 0 else os.cpu_count() or 1
             cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                                                       dashboard_address=None))
+                                                       dashboard_address=":0"))
             client = stack.enter_context(Client(cluster))
         with joblib.parallel_config(backend="dask", n_jobs=-1):
             yield client

@@ -70,7 +70,7 @@ def test_dask_local_cluster_gives_the_same_table_and_best_as_one_job():
 
     cfg = config.load(CNN, SMALL)
     serial, best1, cells1 = run_search(cfg, GRID, cv=2, n_jobs=1)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         dask_rows, best2, cells2 = run_search(cfg, GRID, cv=2, backend="dask", scheduler=cluster.scheduler_address)
     strip = lambda rows: [{k: v for k, v in r.items() if k != "mean_fit_time"} for r in rows]
     assert strip(serial) == strip(dask_rows) and best1 == best2 and cells1 == cells2
