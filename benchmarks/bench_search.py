@@ -6,8 +6,8 @@ validation, 100 epochs of minibatches of 64: 8 fits of about a second each. Rows
 time as "mlcore" and the one-job time as "ref", so the ratio is the inverse of the speed-up (target
 1/1.6); the quality column gives the speed-up and whether the results table equals the one-job
 table. The cluster is started (and loky's workers warmed up) before timing: the search is timed, not
-the start-up of workers, and the workers' statistical profiler is off (as ``mlcore search --backend
-dask`` does for the local cluster it starts). Each row also measures what the machine gives two
+the start-up of workers, and the workers get the settings ``mlcore search --backend
+dask`` gives the local cluster it starts (``local_cluster_config()``). Each row also measures what the machine gives two
 processes at that moment (an ideal CPU-bound task's speed-up): on a shared machine the search cannot
 beat it.
 """
@@ -75,7 +75,9 @@ def workloads(quick: bool = False):
         return
     import dask
 
-    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+    from mlcore._search import local_cluster_config
+
+    with dask.config.set(local_cluster_config()), \
             LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         address = cluster.scheduler_address
         run_search(cfg, [GRID[0]], cv=2, backend="dask", scheduler=address)   # workers import mlcore
