@@ -45,3 +45,18 @@ def paired_median_times(ours, ref, repeat: int = 5, warmup: int = 1) -> tuple[fl
     t_ours.sort()
     t_ref.sort()
     return t_ours[len(t_ours) // 2], t_ref[len(t_ref) // 2]
+
+
+def gmm_problem(n: int):
+    """The GMM workload's data: ``n`` points around 8 Gaussian centres in 5-D, and a fixed start
+    (weights, means drawn from the points, identity covariances) so both libraries run the same EM."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    centers = rng.normal(0, 4, (8, 5))
+    X = np.vstack([rng.normal(c, 1.0, (n // 8, 5)) for c in centers])
+    w0 = np.full(8, 1 / 8)
+    m0 = X[rng.choice(len(X), 8, replace=False)]
+    c0 = np.stack([np.eye(5)] * 8)
+    return X, w0, m0, c0
+

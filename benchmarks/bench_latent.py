@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from _harness import paired_median_times
+from _harness import gmm_problem, paired_median_times
 
 import mlcore
 
@@ -20,12 +20,7 @@ def _gmm(quick):
     from sklearn.mixture import GaussianMixture
 
     n = 4000 if quick else 20_000
-    rng = np.random.default_rng(0)
-    centers = rng.normal(0, 4, (8, 5))
-    X = np.vstack([rng.normal(c, 1.0, (n // 8, 5)) for c in centers])
-    w0 = np.full(8, 1 / 8)
-    m0 = X[rng.choice(len(X), 8, replace=False)]
-    c0 = np.stack([np.eye(5)] * 8)
+    X, w0, m0, c0 = gmm_problem(n)
     ours = mlcore.build("gmm", n_components=8, max_iter=50, tol=0.0, weights_init=w0, means_init=m0,
                         covariances_init=c0)
     ref = GaussianMixture(8, covariance_type="full", max_iter=50, tol=0, weights_init=w0, means_init=m0,

@@ -138,12 +138,9 @@ def _setup(name, side, n):
     if name == "gmm":
         import warnings
 
-        rng = np.random.default_rng(0)
-        centers = rng.normal(0, 4, (8, 5))
-        X = np.vstack([rng.normal(c, 1.0, (n // 8, 5)) for c in centers])
-        w0 = np.full(8, 1 / 8)
-        m0 = X[rng.choice(len(X), 8, replace=False)]
-        c0 = np.stack([np.eye(5)] * 8)
+        from _harness import gmm_problem
+
+        X, w0, m0, c0 = gmm_problem(n)
         warnings.simplefilter("ignore")
         if side == "mlcore":
             import mlcore
