@@ -317,6 +317,23 @@ def grow_exact(order, X, tied, S, criterion, *, max_depth, min_samples_split=2, 
     return nodes.finish(), leaf_of
 
 
+_TIE_RTOL = 1e-12
+
+
+def _lowest_best(G):
+    """Per column of gains ``G`` (d, q), the lowest feature whose gain ties the best.
+
+    Each feature's gain comes from prefix sums in that feature's own sort order, so two
+    features that cut a node into the same two sets get gains that differ in the last bits.
+    Gains within ``_TIE_RTOL`` of the best count as a tie, which goes to the lowest feature
+    index (the documented rule, and what the reference grower in ``_reference.py`` does).
+    """
+    best = G.max(axis=0)
+    tol = _TIE_RTOL * np.abs(best)
+    with np.errstate(invalid="ignore"):      # columns of -inf (no valid split) compare as ties
+        return np.argmax(G >= best - tol, axis=0)
+
+
 def _best_splits_exact(order, X, tied, SG, unit, tot, criterion, starts, sizes, pos_node, can, mf, rng,
                        msl):
     """Best split of every node of a level.
@@ -374,7 +391,7 @@ def _best_splits_exact(order, X, tied, SG, unit, tot, criterion, starts, sizes, 
             first = np.ones(len(seg), dtype=bool)
             first[1:] = seg[1:] != seg[:-1]
             P.ravel()[j0 * q + seg[first]] = hp[first]
-        bestf = np.argmax(G, axis=0)
+        bestf = _lowest_best(G)
         bestg = G[bestf, np.arange(q)]
         ok = np.isfinite(bestg) & can
         k = np.flatnonzero(ok)
@@ -409,7 +426,7 @@ def _best_splits_exact(order, X, tied, SG, unit, tot, criterion, starts, sizes, 
         G[pair_feat, pair_node] = pm
         PI = np.full((d, q), -1, dtype=np.int64)
         PI[pair_feat, pair_node] = np.arange(npairs)
-        bestf = np.argmax(G, axis=0)
+        bestf = _lowest_best(G)
         bestg = G[bestf, np.arange(q)]
         ok = np.isfinite(bestg) & can
         win = np.zeros(npairs, dtype=bool)
